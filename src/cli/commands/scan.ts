@@ -1,0 +1,50 @@
+import type { Argv } from 'yargs';
+import { scan, scanStream, DEFAULT_MAX_FILE_SIZE } from '../../scan/index.js';
+import { emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { parseSize } from '../io.js';
+
+interface ScanArgs extends ReportArgs {
+  paths: string[];
+  stdin: boolean;
+  stdinName: string;
+  include: string[];
+  exclude: string[];
+  gitignore: boolean;
+  maxFileSize: string;
+  workers?: number;
+}
+
+export const scanCommand = {
+  command: ['scan [paths..]', '$0 [paths..]'],
+  describe: 'Scan files and folders (default: .) or standard input (-)',
+  builder: (y: Argv) =>
+    reportFlags(y)
+      .positional('paths', { type: 'string', array: true, describe: 'Files or folders; - for standard input' })
+      .option('stdin', { type: 'boolean', default: false, describe: 'Scan standard input' })
+      .option('stdin-name', { type: 'string', default: '<stdin>', describe: 'Path to report for standard input' })
+      .option('include', { type: 'string', array: true, default: [], describe: 'Only scan paths matching these globs' })
+      .option('exclude', { type: 'string', array: true, default: [], describe: 'Skip paths matching these globs' })
+      .option('gitignore', { type: 'boolean', default: true, describe: 'Honour .gitignore files (--no-gitignore to scan ignored files too)' })
+      .option('max-file-size', { type: 'string', default: String(DEFAULT_MAX_FILE_SIZE), describe: 'Skip files larger than this (e.g. 10MB; 0 = no limit)' })
+      .option('workers', { type: 'number', describe: 'Worker threads (default: one per core for large scans; 0 = none)' }),
+  run: async (argv: ScanArgs): Promise<number> => {
+    const cwd = process.cwd();
+    const rules = rulesFor(argv, cwd);
+    const paths = argv.paths ?? [];
+    const common = { rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence };
+    const useStdin = argv.stdin || (paths.length === 1 && paths[0] === '-');
+    const result = useStdin
+      ? await scanStream(process.stdin, argv.stdinName, common)
+      : await scan({
+          ...common,
+          cwd,
+          paths,
+          include: argv.include,
+          exclude: argv.exclude,
+          gitignore: argv.gitignore,
+          maxFileSize: parseSize(argv.maxFileSize, 'max-file-size'),
+          workers: argv.workers,
+        });
+    return emitReport(argv, { ...result, rules: rules.rules }, cwd);
+  },
+};

@@ -1,0 +1,72 @@
+import type { Argv } from 'yargs';
+import { loadRules, type LoadedRules } from '../config/rules.js';
+import { SpillguardError } from '../errors.js';
+import { CONFIDENCES, type Confidence, type Kind } from '../engine/types.js';
+import { format, FORMATS, type Format, type Report } from '../reporters/index.js';
+import { toolVersion } from '../version.js';
+import { useColor, writeOutput } from './io.js';
+
+/** Flags every scanning command shares: what to load, what to keep, how to print. */
+export function reportFlags<T>(y: Argv<T>) {
+  return y
+    .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'Output format' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' })
+    .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: .spillguard.toml in the working directory); a gitleaks .gitleaks.toml works too' })
+    .option('show-secrets', { type: 'boolean', default: false, describe: 'Print raw secret values (masked by default)' })
+    .option('min-confidence', { choices: CONFIDENCES, default: 'low' as Confidence, describe: 'Drop findings below this confidence' })
+    .option('kind', { choices: ['secret', 'pii', 'all'] as const, describe: 'What to look for (default: secret)' })
+    .option('explain', { type: 'boolean', default: false, describe: 'Also list suppressed findings and skipped files, with the reason' })
+    .option('category', { type: 'string', describe: 'SARIF automationDetails.id category (one per analysis in GitHub)' })
+    .option('color', { type: 'boolean', describe: 'Force colour on or off (default: on a TTY unless NO_COLOR is set)' });
+}
+
+export interface ReportArgs {
+  format: Format;
+  output?: string;
+  config?: string;
+  showSecrets: boolean;
+  minConfidence: Confidence;
+  kind?: 'secret' | 'pii' | 'all';
+  explain: boolean;
+  category?: string;
+  color?: boolean;
+}
+
+export function kindsOf(kind: ReportArgs['kind'], fallback: 'secret' | 'pii' | 'all' = 'secret'): Kind[] {
+  const k = kind ?? fallback;
+  return k === 'all' ? ['secret', 'pii'] : [k];
+}
+
+export function rulesFor(args: ReportArgs, cwd: string): LoadedRules {
+  const rules = loadRules({ config: args.config, root: cwd, kinds: kindsOf(args.kind) });
+  for (const w of rules.warnings) process.stderr.write(`spillguard: warning: ${w}\n`);
+  if (rules.rules.length === 0) throw new SpillguardError('config', 'no rules left to run (all disabled or filtered by --kind)', { flag: 'kind' });
+  return rules;
+}
+
+/** Prints or writes the report and returns the exit code the contract asks for. */
+export function emitReport(args: ReportArgs, report: Report, root: string): number {
+  const fmt = args.format;
+  const text = format(fmt, report, {
+    toolVersion: toolVersion(),
+    showSecrets: args.showSecrets,
+    color: !args.output && fmt === 'text' && useColor(process.stdout, args.color),
+    root,
+    category: args.category,
+    explain: args.explain,
+  });
+  if (args.output) writeOutput(args.output, text);
+  else process.stdout.write(text);
+  return exitCode(report);
+}
+
+/** 0 clean, 1 findings, 2 when anything could not be read: a partial scan is no clean bill of health. */
+export function exitCode(report: Pick<Report, 'findings' | 'errors'>): number {
+  if (report.errors.length > 0) return 2;
+  return report.findings.length > 0 ? 1 : 0;
+}
+
+export function confidenceArg(v: string): Confidence {
+  if (!(CONFIDENCES as readonly string[]).includes(v)) throw new SpillguardError('usage', `must be one of ${CONFIDENCES.join(', ')}`, { flag: 'min-confidence' });
+  return v as Confidence;
+}

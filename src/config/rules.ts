@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fg from 'fast-glob';
+import { SpillguardError } from '../errors.js';
+import { parseConfig, type ParsedConfig } from '../engine/schema.js';
+import type { GlobalAllowlist, Kind, RuleSet, RuleSpec } from '../engine/types.js';
+
+/** The package's own `rules/` folder, the same from `src/` (tests) and `dist/` (installed). */
+export const BUILTIN_RULES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../rules');
+
+export const CONFIG_FILE = '.spillguard.toml';
+
+export interface LoadRulesOptions {
+  /** Explicit config file (`--config`); otherwise `.spillguard.toml` in `root`, if present. */
+  config?: string;
+  root?: string;
+  /** Keep only rules of these kinds. */
+  kinds?: readonly Kind[];
+  /** Skip the built-in packs (as `[extend] useDefault = false` does). */
+  noDefaults?: boolean;
+}
+
+export interface LoadedRules extends RuleSet {
+  /** Config files read, in order, for `--explain` and error context. */
+  files: string[];
+  warnings: string[];
+}
+
+let builtinCache: { rules: RuleSpec[]; allowlist: GlobalAllowlist } | undefined;
+
+export function readPack(file: string, requireExamples: boolean): ParsedConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SpillguardError('config', `cannot read: ${(e as Error).message.replace(/^[A-Z]+: /, '')}`, { file });
+  }
+  return parseConfig(text, file, { requireExamples });
+}
+
+/** Parses every pack under a folder (or one file); ids must be unique across all of them. */
+export function loadPacks(dirOrFile: string, requireExamples = true): { rules: RuleSpec[]; allowlist: GlobalAllowlist; files: string[] } {
+  const files = fs.statSync(dirOrFile).isDirectory()
+    ? fg.sync('**/*.toml', { cwd: dirOrFile, absolute: true }).sort()
+    : [dirOrFile];
+  const rules: RuleSpec[] = [];
+  const allowlist = emptyAllowlist();
+  const where = new Map<string, string>();
+  for (const file of files) {
+    const pack = readPack(file, requireExamples);
+    for (const r of pack.rules) {
+      const prev = where.get(r.id);
+      if (prev) throw new SpillguardError('rule', `duplicate rule id (also defined in ${prev})`, { file, rule: r.id, field: 'id' });
+      where.set(r.id, file);
+      rules.push(r);
+    }
+    mergeAllowlist(allowlist, pack.allowlist);
+  }
+  return { rules, allowlist, files };
+}
+
+function builtin() {
+  builtinCache ??= loadPacks(BUILTIN_RULES_DIR, true);
+  return builtinCache;
+}
+
+export function loadRules(opts: LoadRulesOptions = {}): LoadedRules {
+  const root = opts.root ?? process.cwd();
+  let configFile = opts.config ? path.resolve(root, opts.config) : path.join(root, CONFIG_FILE);
+  if (!opts.config && !fs.existsSync(configFile)) configFile = '';
+  if (opts.config && !fs.existsSync(configFile))
+    throw new SpillguardError('usage', 'config file not found', { flag: 'config', file: opts.config });
+
+  const chain: ParsedConfig[] = [];
+  for (let file = configFile, depth = 0; file; depth++) {
+    if (depth > 5) throw new SpillguardError('config', '[extend] path chain is deeper than 5 files', { file, field: 'extend.path' });
+    const cfg = readPack(file, false);
+    chain.unshift(cfg);
+    file = cfg.extend.path ? path.resolve(path.dirname(file), cfg.extend.path) : '';
+    if (file && !fs.existsSync(file)) throw new SpillguardError('config', 'extended config not found', { file: cfg.file, field: 'extend.path' });
+  }
+
+  const useDefault = !opts.noDefaults && chain.every((c) => c.extend.useDefault);
+  const byId = new Map<string, RuleSpec>();
+  const allowlist = emptyAllowlist();
+  if (useDefault) {
+    const b = builtin();
+    for (const r of b.rules) byId.set(r.id, r);
+    mergeAllowlist(allowlist, b.allowlist);
+  }
+  const warnings: string[] = [];
+  for (const cfg of chain) {
+    for (const r of cfg.rules) byId.set(r.id, r); // a config rule with a built-in id replaces it
+    mergeAllowlist(allowlist, cfg.allowlist);
+    for (const id of cfg.extend.disabledRules) {
+      if (!byId.delete(id)) warnings.push(`${cfg.file}: extend.disabledRules: no rule "${id}" to disable`);
+    }
+  }
+  let rules = [...byId.values()];
+  if (opts.kinds) rules = rules.filter((r) => opts.kinds!.includes(r.kind));
+  return { rules, allowlist, files: chain.map((c) => c.file), warnings };
+}
+
+function emptyAllowlist(): GlobalAllowlist {
+  return { paths: [], regexes: [], stopwords: [], allowTarget: 'secret' };
+}
+
+function mergeAllowlist(into: GlobalAllowlist, from: GlobalAllowlist): void {
+  into.paths.push(...from.paths);
+  into.regexes.push(...from.regexes);
+  into.stopwords.push(...from.stopwords);
+  if (from.allowTarget !== 'secret') into.allowTarget = from.allowTarget;
+}

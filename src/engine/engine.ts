@@ -1,0 +1,236 @@
+import { shannonEntropy } from './entropy.js';
+import { fingerprint } from './fingerprint.js';
+import { Prefilter } from './prefilter.js';
+import { compileStored } from './schema.js';
+import type { Chunk, Confidence, Finding, RuleSet, RuleSpec, Span } from './types.js';
+import { getValidator, type Validator } from './validators.js';
+import { locate } from './position.js';
+
+/**
+ * Why these bounds: a single-line rule's regex runs on the keyword's line, clipped to this many
+ * characters each side of the keyword, so a multi-MB minified line costs a window, not the line.
+ */
+export const LINE_WINDOW = 1024;
+/** A multi-line rule (private key blocks) may run this far past its keyword. Chunks overlap by more. */
+export const MULTILINE_WINDOW = 32 * 1024;
+
+/** The inline markers people already use in gitleaks and detect-secrets, plus our own. */
+export const INLINE_MARKERS = ['spillguard:allow', 'gitleaks:allow', 'pragma: allowlist secret'];
+
+interface CompiledRule {
+  spec: RuleSpec;
+  re: RegExp;
+  multiline: boolean;
+  keywordIds: number[];
+  validator?: Validator;
+  allowRes: RegExp[];
+  allowPathRes: RegExp[];
+  pathRes?: RegExp[];
+}
+
+export interface Engine {
+  readonly rules: readonly RuleSpec[];
+  /** Findings of every rule (or of `only`) in one chunk, in order of position. Pure. */
+  scanChunk(chunk: Chunk, only?: ReadonlySet<string>): Finding[];
+}
+
+const isMultiline = (spec: RuleSpec) => spec.flags.includes('s') || /\[\\s\\S\]|\[\\S\\s\]|\\n|\\r/.test(spec.regex);
+
+export function createEngine(ruleSet: RuleSet): Engine {
+  const keywordIndex = new Map<string, number>();
+  const compiled: CompiledRule[] = ruleSet.rules.map((spec) => ({
+    spec,
+    re: new RegExp(spec.regex, `gd${spec.flags}`),
+    multiline: isMultiline(spec),
+    keywordIds: spec.keywords.map((k) => {
+      let id = keywordIndex.get(k);
+      if (id === undefined) keywordIndex.set(k, (id = keywordIndex.size));
+      return id;
+    }),
+    validator: spec.validate ? getValidator(spec.validate) : undefined,
+    allowRes: spec.allowRegexes.map(compileStored),
+    allowPathRes: spec.allowPaths.map(compileStored),
+    pathRes: spec.paths?.map(compileStored),
+  }));
+  const prefilter = new Prefilter([...keywordIndex.keys()]);
+  const rulesOf: CompiledRule[][] = [...keywordIndex.keys()].map(() => []);
+  const unkeyed: CompiledRule[] = [];
+  for (const r of compiled) {
+    if (r.keywordIds.length === 0) unkeyed.push(r);
+    for (const k of r.keywordIds) rulesOf[k].push(r);
+  }
+
+  function scanChunk(chunk: Chunk, only?: ReadonlySet<string>): Finding[] {
+    const text = chunk.text;
+    const path = chunk.origin.path;
+    const applies = (r: CompiledRule) =>
+      (!only || only.has(r.spec.id)) &&
+      (!r.pathRes || r.pathRes.some((re) => re.test(path))) &&
+      !r.allowPathRes.some((re) => re.test(path));
+
+    const raw: RawMatch[] = [];
+    const { hits } = prefilter.scan(text);
+    // Group keyword positions per rule, so each rule's windows are merged once.
+    const perRule = new Map<CompiledRule, number[][]>();
+    hits.forEach((positions, k) => {
+      if (positions.length === 0) return;
+      for (const r of rulesOf[k]) {
+        let list = perRule.get(r);
+        if (!list) perRule.set(r, (list = []));
+        list.push(positions);
+      }
+    });
+    for (const [rule, lists] of perRule) {
+      if (!applies(rule)) continue;
+      const positions = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
+      for (const [ws, we] of windows(text, positions, rule.multiline)) runRule(rule, text, ws, we, raw);
+    }
+    for (const rule of unkeyed) if (applies(rule)) runRule(rule, text, 0, text.length, raw);
+
+    const from = chunk.ownedStart ?? 0;
+    const to = chunk.ownedEnd ?? text.length;
+    const kept = from === 0 && to === text.length ? raw : raw.filter((m) => m.matchStart >= from && m.matchStart < to);
+    if (kept.length === 0) return [];
+    kept.sort((a, b) => a.start - b.start || a.end - b.end);
+    const points: number[] = [];
+    for (const m of kept) points.push(m.start, m.end);
+    const pos = locate(chunk, points);
+    const findings: Finding[] = [];
+    const seen = new Set<string>();
+    kept.forEach((m, i) => {
+      const key = `${m.rule.spec.id}\0${m.start}\0${m.end}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const s = pos[2 * i];
+      const e = pos[2 * i + 1];
+      const span: Span = {
+        start: chunk.offset + m.start,
+        end: chunk.offset + m.end,
+        line: s.line,
+        column: s.column,
+        endLine: e.line,
+        endColumn: e.column,
+      };
+      const spec = m.rule.spec;
+      const secret = detach(m.secret);
+      const f: Finding = {
+        ruleId: spec.id,
+        kind: spec.kind,
+        severity: spec.severity,
+        confidence: m.confidence,
+        description: spec.description,
+        span,
+        origin: chunk.origin,
+        secret,
+        fingerprint: fingerprint(spec.id, secret),
+      };
+      if (m.validatedBy) f.validatedBy = m.validatedBy;
+      const marker = inlineMarker(text, m.start, m.end);
+      if (marker) f.inlineIgnore = marker;
+      findings.push(f);
+    });
+    return findings;
+  }
+
+  return { rules: ruleSet.rules, scanChunk };
+}
+
+interface RawMatch {
+  rule: CompiledRule;
+  matchStart: number;
+  start: number;
+  end: number;
+  secret: string;
+  confidence: Confidence;
+  validatedBy?: string;
+}
+
+/** Merged [start, end) windows around keyword positions. */
+function windows(text: string, positions: number[], multiline: boolean): [number, number][] {
+  const out: [number, number][] = [];
+  const n = text.length;
+  for (const p of positions) {
+    const last = out[out.length - 1];
+    if (last && p < last[1] && !multiline) {
+      // Already inside the previous window: extend it to this keyword's reach on the same line.
+      last[1] = Math.max(last[1], lineEndBounded(text, p, LINE_WINDOW));
+      continue;
+    }
+    const start = lineStartBounded(text, p, LINE_WINDOW);
+    const end = multiline ? Math.min(n, p + MULTILINE_WINDOW) : lineEndBounded(text, p, LINE_WINDOW);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else out.push([start, end]);
+  }
+  return out;
+}
+
+function lineStartBounded(text: string, p: number, max: number): number {
+  const stop = Math.max(0, p - max);
+  for (let i = p - 1; i >= stop; i--) if (text.charCodeAt(i) === 10) return i + 1;
+  return stop;
+}
+
+function lineEndBounded(text: string, p: number, max: number): number {
+  const stop = Math.min(text.length, p + max);
+  for (let i = p; i < stop; i++) if (text.charCodeAt(i) === 10) return i;
+  return stop;
+}
+
+function runRule(rule: CompiledRule, text: string, ws: number, we: number, out: RawMatch[]): void {
+  const re = rule.re;
+  const sub = ws === 0 && we === text.length ? text : text.slice(ws, we);
+  const spec = rule.spec;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(sub)) !== null) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    const g = spec.secretGroup;
+    const secret = m[g];
+    const idx = m.indices?.[g];
+    if (secret === undefined || !idx || secret.length === 0) continue;
+    if (spec.entropy !== undefined && shannonEntropy(secret) < spec.entropy) continue;
+    if (spec.stopwords.length) {
+      const low = secret.toLowerCase();
+      if (spec.stopwords.some((w) => low.includes(w))) continue;
+    }
+    if (rule.allowRes.length) {
+      const target =
+        spec.allowTarget === 'secret' ? secret : spec.allowTarget === 'match' ? m[0] : lineAt(text, ws + idx[0]);
+      if (rule.allowRes.some((r) => r.test(target))) continue;
+    }
+    let confidence = spec.confidence;
+    let validatedBy: string | undefined;
+    if (rule.validator) {
+      if (rule.validator(secret) === 'valid') {
+        confidence = 'high';
+        validatedBy = spec.validate;
+      } else if (spec.onInvalid === 'drop') continue;
+      else confidence = 'low';
+    }
+    out.push({ rule, matchStart: ws + m.index, start: ws + idx[0], end: ws + idx[1], secret, confidence, validatedBy });
+  }
+}
+
+function lineAt(text: string, p: number): string {
+  return text.slice(lineStartBounded(text, p, 4096), lineEndBounded(text, p, 4096));
+}
+
+/** The first inline-ignore marker on the lines the finding spans (bounded on very long lines). */
+function inlineMarker(text: string, start: number, end: number): string | undefined {
+  const from = lineStartBounded(text, start, 4096);
+  const to = lineEndBounded(text, end, 4096);
+  const line = text.slice(from, to);
+  for (const mk of INLINE_MARKERS) if (line.includes(mk)) return mk;
+  return undefined;
+}
+
+/**
+ * V8 keeps a substring's parent alive; a finding that outlives its chunk must not pin a megabyte
+ * window in memory, so the secret is copied out.
+ */
+function detach(s: string): string {
+  return s.length > 12 ? Buffer.from(s, 'utf8').toString('utf8') : s;
+}

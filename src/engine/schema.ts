@@ -1,0 +1,210 @@
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { SpillguardError } from '../errors.js';
+import { translateGoRegex } from './goregex.js';
+import { getValidator, validatorNames } from './validators.js';
+import {
+  CONFIDENCES,
+  KINDS,
+  SEVERITIES,
+  type Confidence,
+  type GlobalAllowlist,
+  type Kind,
+  type RuleSpec,
+  type Severity,
+} from './types.js';
+
+/** A parsed rule pack or configuration file, validated, not yet merged with others. */
+export interface ParsedConfig {
+  file: string;
+  rules: RuleSpec[];
+  allowlist: GlobalAllowlist;
+  extend: { useDefault: boolean; path?: string; disabledRules: string[] };
+}
+
+export interface ParseOptions {
+  /** Built-in packs and `rules test` demand examples on every rule; gitleaks configs have none. */
+  requireExamples?: boolean;
+}
+
+type Table = Record<string, unknown>;
+
+const RULE_FIELDS = new Set([
+  'id', 'kind', 'severity', 'confidence', 'description', 'regex', 'flags', 'secretGroup', 'keywords', 'entropy',
+  'validate', 'onInvalid', 'path', 'paths', 'stopwords', 'allowlist', 'allowlists', 'tags', 'help', 'examples',
+]);
+
+/** Parses TOML text; syntax errors carry the file and line. */
+export function parseTomlText(text: string, file: string): Table {
+  try {
+    return parseToml(text) as Table;
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const first = e.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
+      throw new SpillguardError('config', `invalid TOML: ${first}`, { file, line: e.line });
+    }
+    throw new SpillguardError('config', `invalid TOML: ${(e as Error).message}`, { file });
+  }
+}
+
+/** Line on which `id = "<id>"` is written, so a rule error points at the rule in the file. */
+function ruleLine(text: string, id: string | undefined): number | undefined {
+  if (!id) return undefined;
+  const i = text.search(new RegExp(`^\\s*id\\s*=\\s*["']${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']`, 'm'));
+  return i < 0 ? undefined : text.slice(0, i).split('\n').length;
+}
+
+export function parseConfig(text: string, file: string, opts: ParseOptions = {}): ParsedConfig {
+  const doc = parseTomlText(text, file);
+  const err = (message: string, field?: string, rule?: string) =>
+    new SpillguardError(rule ? 'rule' : 'config', message, { file, rule, field, line: ruleLine(text, rule) });
+
+  const rulesRaw = doc.rules ?? [];
+  if (!Array.isArray(rulesRaw)) throw err('must be an array of tables ([[rules]])', 'rules');
+  const rules: RuleSpec[] = [];
+  const seen = new Set<string>();
+  rulesRaw.forEach((raw, index) => {
+    const spec = parseRule(raw as Table, index, file, opts, err);
+    if (seen.has(spec.id)) throw err('duplicate rule id', 'id', spec.id);
+    seen.add(spec.id);
+    rules.push(spec);
+  });
+
+  const extendRaw = (doc.extend ?? {}) as Table;
+  const extend = {
+    useDefault: extendRaw.useDefault === undefined ? true : bool(extendRaw.useDefault, 'extend.useDefault', err),
+    path: extendRaw.path === undefined ? undefined : str(extendRaw.path, 'extend.path', err),
+    disabledRules: strList(extendRaw.disabledRules, 'extend.disabledRules', err),
+  };
+
+  // gitleaks has both the older single [allowlist] table and the newer [[allowlists]] array.
+  const allowTables: Table[] = [];
+  if (doc.allowlist !== undefined) allowTables.push(doc.allowlist as Table);
+  if (Array.isArray(doc.allowlists)) allowTables.push(...(doc.allowlists as Table[]));
+  const allowlist: GlobalAllowlist = { paths: [], regexes: [], stopwords: [], allowTarget: 'secret' };
+  for (const t of allowTables) {
+    allowlist.paths.push(...regexList(t.paths, 'allowlist.paths', err));
+    allowlist.regexes.push(...regexList(t.regexes, 'allowlist.regexes', err));
+    allowlist.stopwords.push(...strList(t.stopwords, 'allowlist.stopwords', err).map((s) => s.toLowerCase()));
+    if (t.regexTarget !== undefined) allowlist.allowTarget = target(t.regexTarget, 'allowlist.regexTarget', err);
+  }
+  return { file, rules, allowlist, extend };
+}
+
+type ErrFn = (message: string, field?: string, rule?: string) => SpillguardError;
+
+function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, err: ErrFn): RuleSpec {
+  if (!raw || typeof raw !== 'object') throw err(`rules[${index}] must be a table`, 'rules');
+  const id = typeof raw.id === 'string' && raw.id ? raw.id : undefined;
+  if (!id) throw err(`rules[${index}] has no id`, 'id');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw err('id may hold only letters, digits, ".", "_" and "-"', 'id', id);
+  const e: ErrFn = (m, f) => err(m, f, id);
+  for (const k of Object.keys(raw)) if (!RULE_FIELDS.has(k)) throw e('unknown field', k);
+
+  const kind = oneOf<Kind>(raw.kind ?? 'secret', KINDS, 'kind', e);
+  const severity = oneOf<Severity>(raw.severity ?? 'high', SEVERITIES, 'severity', e);
+  const confidence = oneOf<Confidence>(raw.confidence ?? 'medium', CONFIDENCES, 'confidence', e);
+  const description = raw.description === undefined ? id : str(raw.description, 'description', e);
+  if (typeof raw.regex !== 'string' || !raw.regex) throw e('is required and must be a non-empty string', 'regex');
+  const userFlags = raw.flags === undefined ? '' : str(raw.flags, 'flags', e);
+  if (!/^[ims]*$/.test(userFlags)) throw e('may only hold i, s and m', 'flags');
+  const { source, flags } = translateGoRegex(raw.regex, userFlags);
+  let re: RegExp;
+  try {
+    re = new RegExp(source, `gd${flags}`);
+  } catch (x) {
+    throw e(`does not compile: ${(x as Error).message.replace(/^Invalid regular expression: /, '')}`, 'regex');
+  }
+  const groups = new RegExp(`${re.source}|`, flags).exec('')!.length - 1;
+  const secretGroup =
+    raw.secretGroup === undefined ? (groups > 0 ? 1 : 0) : int(raw.secretGroup, 'secretGroup', e);
+  if (secretGroup > groups) throw e(`is ${secretGroup} but the regex has ${groups} capturing group(s)`, 'secretGroup');
+
+  const keywords = strList(raw.keywords, 'keywords', e).map((k) => k.toLowerCase());
+  for (const k of keywords) if (k.length < 2) throw e(`keyword "${k}" is shorter than 2 characters`, 'keywords');
+  let entropy: number | undefined;
+  if (raw.entropy !== undefined) {
+    if (typeof raw.entropy !== 'number' || raw.entropy < 0 || raw.entropy > 8) throw e('must be a number from 0 to 8', 'entropy');
+    entropy = raw.entropy;
+  }
+  let validate: string | undefined;
+  if (raw.validate !== undefined) {
+    validate = str(raw.validate, 'validate', e);
+    if (!getValidator(validate)) throw e(`unknown validator "${validate}" (known: ${validatorNames().join(', ')})`, 'validate');
+  }
+  const onInvalid = oneOf<'drop' | 'low'>(raw.onInvalid ?? 'drop', ['drop', 'low'], 'onInvalid', e);
+
+  // gitleaks `path` is one regex; spillguard also accepts a list.
+  const paths = raw.path !== undefined ? regexList([raw.path], 'path', e) : raw.paths !== undefined ? regexList(raw.paths, 'paths', e) : undefined;
+
+  const stopwords = strList(raw.stopwords, 'stopwords', e).map((s) => s.toLowerCase());
+  const allowRegexes: string[] = [];
+  const allowPaths: string[] = [];
+  let allowTarget: RuleSpec['allowTarget'] = 'secret';
+  const allowTables: Table[] = [];
+  if (raw.allowlist !== undefined) allowTables.push(raw.allowlist as Table);
+  if (Array.isArray(raw.allowlists)) allowTables.push(...(raw.allowlists as Table[]));
+  for (const t of allowTables) {
+    allowRegexes.push(...regexList(t.regexes, 'allowlist.regexes', e));
+    allowPaths.push(...regexList(t.paths, 'allowlist.paths', e));
+    stopwords.push(...strList(t.stopwords, 'allowlist.stopwords', e).map((s) => s.toLowerCase()));
+    if (t.regexTarget !== undefined) allowTarget = target(t.regexTarget, 'allowlist.regexTarget', e);
+  }
+
+  const ex = (raw.examples ?? {}) as Table;
+  const examples = { match: strList(ex.match, 'examples.match', e), noMatch: strList(ex.noMatch, 'examples.noMatch', e) };
+  if (opts.requireExamples) {
+    if (examples.match.length === 0) throw e('needs at least one example that must match', 'examples.match');
+    if (examples.noMatch.length === 0) throw e('needs at least one example that must not match', 'examples.noMatch');
+  }
+
+  return {
+    id, kind, severity, confidence, description, regex: source, flags, secretGroup, keywords, entropy, validate,
+    onInvalid, paths, stopwords, allowRegexes, allowPaths, allowTarget,
+    tags: strList(raw.tags, 'tags', e),
+    help: raw.help === undefined ? undefined : str(raw.help, 'help', e),
+    examples,
+    source: file,
+  };
+}
+
+function str(v: unknown, field: string, e: ErrFn): string {
+  if (typeof v !== 'string') throw e('must be a string', field);
+  return v;
+}
+function bool(v: unknown, field: string, e: ErrFn): boolean {
+  if (typeof v !== 'boolean') throw e('must be true or false', field);
+  return v;
+}
+function int(v: unknown, field: string, e: ErrFn): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw e('must be a whole number >= 0', field);
+  return v;
+}
+function strList(v: unknown, field: string, e: ErrFn): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw e('must be a list of strings', field);
+  return v as string[];
+}
+function regexList(v: unknown, field: string, e: ErrFn): string[] {
+  return strList(v, field, e).map((p, i) => {
+    const { source, flags } = translateGoRegex(p);
+    try {
+      new RegExp(source, flags);
+    } catch (x) {
+      throw e(`entry ${i + 1} does not compile: ${(x as Error).message.replace(/^Invalid regular expression: /, '')}`, field);
+    }
+    return flags ? `(?${flags})${source}` : source;
+  });
+}
+function oneOf<T extends string>(v: unknown, allowed: readonly string[], field: string, e: ErrFn): T {
+  if (typeof v !== 'string' || !allowed.includes(v)) throw e(`must be one of ${allowed.join(', ')}`, field);
+  return v as T;
+}
+function target(v: unknown, field: string, e: ErrFn): 'secret' | 'match' | 'line' {
+  return oneOf(v, ['secret', 'match', 'line'], field, e);
+}
+
+/** Compiles a stored allowlist pattern, which keeps translated inline flags as a `(?flags)` prefix. */
+export function compileStored(p: string): RegExp {
+  const m = /^\(\?([ims]+)\)/.exec(p);
+  return m ? new RegExp(p.slice(m[0].length), m[1]) : new RegExp(p);
+}

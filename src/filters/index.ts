@@ -1,0 +1,127 @@
+import { compileStored } from '../engine/schema.js';
+import { CONFIDENCES, type Confidence, type Finding, type GlobalAllowlist } from '../engine/types.js';
+
+export interface Dropped {
+  finding: Finding;
+  /** Which allowlist entry, inline marker, baseline entry or rule explains the suppression. */
+  reason: string;
+}
+
+export interface FilterResult {
+  kept: Finding[];
+  dropped: Dropped[];
+}
+
+/** A pure step: findings in, kept and dropped-with-reason out. */
+export type Filter = (findings: Finding[]) => FilterResult;
+
+export interface BaselineLookup {
+  /** The baseline line that suppresses this finding, if any. */
+  match(f: Finding): string | undefined;
+}
+
+export interface FilterOptions {
+  allowlist?: GlobalAllowlist;
+  minConfidence?: Confidence;
+  baseline?: BaselineLookup;
+}
+
+/**
+ * The fixed order, and why:
+ * 1. allowlist — configuration says these are not secrets at all;
+ * 2. overlap — a specific rule beats a generic one on the same span, before any suppression, so
+ *    that baselining or ignoring the specific finding cannot resurrect the generic twin;
+ * 3. inline ignores — the author's word on that line;
+ * 4. baseline — accepted, known findings;
+ * 5. confidence — the user's threshold, last, so `--explain` shows the other reasons first.
+ */
+export function applyFilters(findings: Finding[], opts: FilterOptions = {}): FilterResult {
+  const steps: Filter[] = [];
+  if (opts.allowlist) steps.push(allowlistFilter(opts.allowlist));
+  steps.push(overlapFilter);
+  steps.push(inlineFilter);
+  if (opts.baseline) steps.push(baselineFilter(opts.baseline));
+  if (opts.minConfidence && opts.minConfidence !== 'low') steps.push(confidenceFilter(opts.minConfidence));
+  const dropped: Dropped[] = [];
+  let kept = findings;
+  for (const step of steps) {
+    const r = step(kept);
+    kept = r.kept;
+    dropped.push(...r.dropped);
+  }
+  return { kept, dropped };
+}
+
+function partition(findings: Finding[], why: (f: Finding) => string | undefined): FilterResult {
+  const kept: Finding[] = [];
+  const dropped: Dropped[] = [];
+  for (const f of findings) {
+    const reason = why(f);
+    if (reason === undefined) kept.push(f);
+    else dropped.push({ finding: f, reason });
+  }
+  return { kept, dropped };
+}
+
+export function allowlistFilter(a: GlobalAllowlist): Filter {
+  const paths = a.paths.map((p) => ({ p, re: compileStored(p) }));
+  const regexes = a.regexes.map((p) => ({ p, re: compileStored(p) }));
+  return (findings) =>
+    partition(findings, (f) => {
+      const path = f.origin.member ? `${f.origin.path}!${f.origin.member}` : f.origin.path;
+      for (const { p, re } of paths) if (re.test(path)) return `allowlist path /${p}/`;
+      for (const { p, re } of regexes) if (re.test(f.secret)) return `allowlist regex /${p}/`;
+      const low = f.secret.toLowerCase();
+      for (const w of a.stopwords) if (low.includes(w)) return `allowlist stopword "${w}"`;
+      return undefined;
+    });
+}
+
+export const inlineFilter: Filter = (findings) =>
+  partition(findings, (f) => (f.inlineIgnore ? `inline "${f.inlineIgnore}" on line ${f.span.line}` : undefined));
+
+export function baselineFilter(b: BaselineLookup): Filter {
+  return (findings) => partition(findings, (f) => b.match(f));
+}
+
+const rank = (c: Confidence) => CONFIDENCES.length - CONFIDENCES.indexOf(c);
+
+export function confidenceFilter(min: Confidence): Filter {
+  return (findings) =>
+    partition(findings, (f) => (rank(f.confidence) < rank(min) ? `confidence ${f.confidence} below --min-confidence ${min}` : undefined));
+}
+
+const inputKey = (f: Finding) =>
+  `${f.origin.path}\0${f.origin.commit ?? ''}\0${f.origin.member ?? ''}\0${f.origin.record ?? ''}\0${f.origin.field ?? ''}`;
+
+/**
+ * Where spans of different rules overlap in one input, the more confident finding wins: a provider
+ * rule (medium) or a validated one (high) beats the generic keyword rule (low). Equal confidence
+ * keeps both: two specific rules that agree on a span may mean different things.
+ */
+export const overlapFilter: Filter = (findings) => {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const k = inputKey(f);
+    const g = groups.get(k);
+    if (g) g.push(f);
+    else groups.set(k, [f]);
+  }
+  const losers = new Map<Finding, string>();
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    group.sort((a, b) => a.span.start - b.span.start);
+    for (let i = 0; i < group.length; i++) {
+      const a = group[i];
+      for (let j = i + 1; j < group.length && group[j].span.start < a.span.end; j++) {
+        const b = group[j];
+        if (a.ruleId === b.ruleId) continue;
+        const ra = rank(a.confidence);
+        const rb = rank(b.confidence);
+        if (ra > rb) losers.set(b, `overlaps the more specific rule "${a.ruleId}"`);
+        else if (rb > ra) losers.set(a, `overlaps the more specific rule "${b.ruleId}"`);
+      }
+    }
+  }
+  return partition(findings, (f) => losers.get(f));
+};

@@ -1,0 +1,29 @@
+import type { Finding, RuleSpec } from '../engine/types.js';
+import type { Dropped } from '../filters/index.js';
+import type { ReadError, Skipped } from '../sources/files.js';
+import type { ScanStats } from '../scan/index.js';
+
+/** Everything a reporter needs; reporters are pure functions of this. */
+export interface Report {
+  findings: Finding[];
+  suppressed: Dropped[];
+  skipped: Skipped[];
+  errors: ReadError[];
+  stats: ScanStats;
+  /** Rules that were in force (SARIF lists them). */
+  rules: readonly RuleSpec[];
+}
+
+export interface ReportContext {
+  toolVersion: string;
+  showSecrets: boolean;
+  color: boolean;
+  /** Absolute path the reported paths are relative to (SARIF's %SRCROOT%). */
+  root: string;
+  /** SARIF automationDetails.id category. */
+  category?: string;
+  /** Include suppressed findings with their reasons (--explain). */
+  explain?: boolean;
+}
+
+export const REPORT_SCHEMA_VERSION = 1;

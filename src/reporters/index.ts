@@ -1,0 +1,23 @@
+import type { Report, ReportContext } from './context.js';
+import { formatJson, formatJsonl } from './json.js';
+import { formatSarif } from './sarif.js';
+import { formatText } from './text.js';
+
+export const FORMATS = ['text', 'json', 'jsonl', 'sarif'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function format(fmt: Format, report: Report, ctx: ReportContext): string {
+  switch (fmt) {
+    case 'text':
+      return formatText(report, ctx);
+    case 'json':
+      return formatJson(report, ctx);
+    case 'jsonl':
+      return formatJsonl(report, ctx);
+    case 'sarif':
+      return formatSarif(report, ctx);
+  }
+}
+
+export type { Report, ReportContext } from './context.js';
+export { mask } from './mask.js';

@@ -1,0 +1,140 @@
+import { createEngine, type Engine } from '../engine/engine.js';
+import type { Confidence, Finding, Kind, RuleSet } from '../engine/types.js';
+import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
+import { loadRules } from '../config/rules.js';
+import { chunkStream, chunkText, type ChunkOptions } from '../sources/chunker.js';
+import { walk, type ReadError, type Skipped } from '../sources/files.js';
+import { scanFiles, type FileBatchResult } from './file.js';
+import { defaultWorkers, poolAvailable, scanInPool } from './pool.js';
+
+export interface ScanOptions extends ChunkOptions {
+  /** Files and folders to scan; default `.`. */
+  paths?: string[];
+  cwd?: string;
+  /** Rules to use; default: the built-in packs plus `.spillguard.toml` in `cwd`, if any. */
+  rules?: RuleSet;
+  kinds?: readonly Kind[];
+  include?: string[];
+  exclude?: string[];
+  gitignore?: boolean;
+  /** Bytes; 0 = no limit. Default 50 MiB. */
+  maxFileSize?: number;
+  minConfidence?: Confidence;
+  baseline?: BaselineLookup;
+  /** Worker threads: 0 keeps everything on this thread; default: one per core for large scans. */
+  workers?: number;
+}
+
+export interface ScanStats {
+  files: number;
+  bytes: number;
+  durationMs: number;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  suppressed: Dropped[];
+  skipped: Skipped[];
+  errors: ReadError[];
+  stats: ScanStats;
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024;
+/** Below this much work, starting workers costs more than it saves (a pre-commit of a few files). */
+const POOL_MIN_BYTES = 4 << 20;
+const POOL_MIN_FILES = 4;
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      cmp(a.origin.path, b.origin.path) ||
+      cmp(a.origin.member ?? '', b.origin.member ?? '') ||
+      (a.origin.record ?? 0) - (b.origin.record ?? 0) ||
+      a.span.start - b.span.start ||
+      cmp(a.ruleId, b.ruleId),
+  );
+}
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function resolveRules(opts: ScanOptions): RuleSet {
+  const rules = opts.rules ?? loadRules({ root: opts.cwd, kinds: opts.kinds ?? ['secret'] });
+  if (!opts.kinds) return rules;
+  return { rules: rules.rules.filter((r) => opts.kinds!.includes(r.kind)), allowlist: rules.allowlist };
+}
+
+function finish(ruleSet: RuleSet, raw: Finding[], opts: ScanOptions, rest: Omit<ScanResult, 'findings' | 'suppressed'>): ScanResult {
+  const { kept, dropped } = applyFilters(raw, {
+    allowlist: ruleSet.allowlist,
+    minConfidence: opts.minConfidence,
+    baseline: opts.baseline,
+  });
+  return { findings: sortFindings(kept), suppressed: dropped, ...rest };
+}
+
+/** Scans files and folders: the `spillguard scan` pipeline as a library call. */
+export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
+  const t0 = performance.now();
+  const cwd = opts.cwd ?? process.cwd();
+  const ruleSet = resolveRules({ ...opts, cwd });
+  const walked = await walk(opts.paths?.length ? opts.paths : ['.'], {
+    cwd,
+    include: opts.include ?? [],
+    exclude: opts.exclude ?? [],
+    gitignore: opts.gitignore ?? true,
+    maxFileSize: opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+  });
+  const chunkOpts: ChunkOptions = { chunkSize: opts.chunkSize, overlap: opts.overlap };
+  const totalBytes = walked.files.reduce((s, f) => s + f.size, 0);
+  const workers = opts.workers ?? defaultWorkers();
+  let parts: FileBatchResult[];
+  if (workers > 1 && poolAvailable() && walked.files.length >= POOL_MIN_FILES && totalBytes >= POOL_MIN_BYTES) {
+    parts = await scanInPool(ruleSet, walked.files, workers, chunkOpts);
+  } else {
+    parts = [await scanFiles(createEngine(ruleSet), walked.files, chunkOpts)];
+  }
+  const raw = parts.flatMap((p) => p.findings);
+  return finish(ruleSet, raw, opts, {
+    skipped: [...walked.skipped, ...parts.flatMap((p) => p.skipped)].sort((a, b) => cmp(a.path, b.path)),
+    errors: [...walked.errors, ...parts.flatMap((p) => p.errors)],
+    stats: {
+      files: parts.reduce((s, p) => s + p.files, 0),
+      bytes: parts.reduce((s, p) => s + p.bytes, 0),
+      durationMs: performance.now() - t0,
+    },
+  });
+}
+
+/** Scans a byte stream (stdin, a pipe) in bounded memory. */
+export async function scanStream(input: AsyncIterable<Buffer | string>, name: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const t0 = performance.now();
+  const ruleSet = resolveRules(opts);
+  const engine = createEngine(ruleSet);
+  let bytes = 0;
+  async function* counted() {
+    for await (const b of input) {
+      bytes += typeof b === 'string' ? Buffer.byteLength(b) : b.length;
+      yield b;
+    }
+  }
+  const raw: Finding[] = [];
+  for await (const chunk of chunkStream(counted(), { path: name }, opts)) raw.push(...engine.scanChunk(chunk));
+  return finish(ruleSet, raw, opts, { skipped: [], errors: [], stats: { files: 1, bytes, durationMs: performance.now() - t0 } });
+}
+
+/** Scans text already in memory; synchronous, for library callers and tests. */
+export function scanText(text: string, opts: ScanOptions & { path?: string; engine?: Engine } = {}): ScanResult {
+  const t0 = performance.now();
+  const ruleSet = opts.engine ? { rules: [...opts.engine.rules], allowlist: resolveAllow(opts) } : resolveRules(opts);
+  const engine = opts.engine ?? createEngine(ruleSet);
+  const raw: Finding[] = [];
+  for (const chunk of chunkText(text, { path: opts.path ?? '<text>' }, opts)) raw.push(...engine.scanChunk(chunk));
+  return finish(ruleSet, raw, opts, {
+    skipped: [],
+    errors: [],
+    stats: { files: 1, bytes: Buffer.byteLength(text), durationMs: performance.now() - t0 },
+  });
+}
+
+function resolveAllow(opts: ScanOptions) {
+  return opts.rules?.allowlist ?? { paths: [], regexes: [], stopwords: [], allowTarget: 'secret' as const };
+}

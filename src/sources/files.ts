@@ -1,0 +1,219 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import { ioReason } from '../errors.js';
+
+export interface FileEntry {
+  /** Absolute path on disk. */
+  abs: string;
+  /** Reported path: relative to the working directory when inside it, with `/` separators. */
+  rel: string;
+  size: number;
+}
+
+export interface Skipped {
+  path: string;
+  reason: string;
+}
+
+export interface ReadError {
+  path: string;
+  message: string;
+}
+
+export interface WalkOptions {
+  cwd: string;
+  include: string[];
+  exclude: string[];
+  /** Honour .gitignore files (on by default). .spillguardignore is always honoured. */
+  gitignore: boolean;
+  /** Bytes; 0 = no limit. */
+  maxFileSize: number;
+}
+
+export interface WalkResult {
+  files: FileEntry[];
+  skipped: Skipped[];
+  errors: ReadError[];
+}
+
+const IGNORE_FILES = ['.gitignore', '.spillguardignore'];
+
+export function displayPath(abs: string, cwd: string): string {
+  const rel = path.relative(cwd, abs);
+  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+  return shown.split(path.sep).join('/');
+}
+
+/**
+ * Lists the files to scan under each path argument. Symbolic links are never followed: one that
+ * leaves the scanned root could expose anything on the machine, and one that stays inside would
+ * scan its target twice. Each is listed as skipped with the reason, as are FIFOs, devices, and
+ * files over the size limit; unreadable directories are errors, never silent gaps.
+ */
+export async function walk(args: string[], opts: WalkOptions): Promise<WalkResult> {
+  const out: WalkResult = { files: [], skipped: [], errors: [] };
+  const include = opts.include.length ? picomatch(opts.include, { dot: true }) : undefined;
+  const exclude = opts.exclude.length ? picomatch(opts.exclude, { dot: true }) : undefined;
+  const seen = new Set<string>();
+  const consider = (abs: string, relToRoot: string, size: number) => {
+    const shown = displayPath(abs, opts.cwd);
+    if (include && !include(relToRoot) && !include(shown)) return;
+    if (exclude && (exclude(relToRoot) || exclude(shown))) return;
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    if (opts.maxFileSize > 0 && size > opts.maxFileSize) {
+      out.skipped.push({ path: shown, reason: `larger than --max-file-size (${size} > ${opts.maxFileSize} bytes)` });
+      return;
+    }
+    out.files.push({ abs, rel: shown, size });
+  };
+
+  for (const arg of args) {
+    const abs = path.resolve(opts.cwd, arg);
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(abs);
+    } catch (e) {
+      out.errors.push({ path: displayPath(abs, opts.cwd), message: ioReason(e) });
+      continue;
+    }
+    if (st.isFile()) {
+      // An explicitly named file is scanned even if an ignore file lists it: the user asked for it.
+      consider(abs, path.basename(abs), st.size);
+      continue;
+    }
+    if (!st.isDirectory()) {
+      out.skipped.push({ path: displayPath(abs, opts.cwd), reason: 'not a regular file' });
+      continue;
+    }
+    await walkDir(abs, opts, out, consider);
+  }
+  out.files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return out;
+}
+
+async function walkDir(
+  root: string,
+  opts: WalkOptions,
+  out: WalkResult,
+  consider: (abs: string, relToRoot: string, size: number) => void,
+): Promise<void> {
+  const names = opts.gitignore ? IGNORE_FILES : ['.spillguardignore'];
+  // Root-level ignore files prune the walk itself (node_modules/, dist/ are never entered);
+  // nested ones are applied exactly once the walk has found them.
+  const rootIgnores = readIgnoreFiles(root, '', names, out, opts.cwd);
+  const prune = ['**/.git/**', '.git/**', ...rootIgnores.prunable];
+  const fsAdapter = {
+    ...fs,
+    readdir: ((p: string, o: unknown, cb: (e: Error | null, r?: unknown) => void) =>
+      fs.readdir(p, o as { withFileTypes: true }, (e, r) => {
+        if (e) {
+          out.errors.push({ path: displayPath(p, opts.cwd), message: `cannot read directory: ${ioReason(e)}` });
+          cb(null, []);
+        } else cb(null, r);
+      })) as typeof fs.readdir,
+  };
+  const entries = await fg('**', {
+    cwd: root,
+    dot: true,
+    onlyFiles: false,
+    followSymbolicLinks: false,
+    stats: true,
+    ignore: prune,
+    fs: fsAdapter,
+    suppressErrors: false,
+  });
+  const matchers = new Map<string, Ignore>([['', rootIgnores.ig]]);
+  for (const e of entries) {
+    const base = path.posix.basename(e.path);
+    if (names.includes(base) && e.dirent.isFile()) {
+      const dir = path.posix.dirname(e.path);
+      if (dir !== '.') matchers.set(dir, readIgnoreFiles(root, dir, names, out, opts.cwd).ig);
+    }
+  }
+  const ignored = (rel: string, isDir: boolean) => {
+    for (const [dir, ig] of matchers) {
+      if (dir !== '' && !rel.startsWith(dir + '/')) continue;
+      const sub = dir === '' ? rel : rel.slice(dir.length + 1);
+      if (ig.ignores(isDir ? sub + '/' : sub)) return true;
+      // A file inside an ignored directory is ignored too (git cannot re-include it).
+      const parts = sub.split('/');
+      for (let i = 1; i < parts.length; i++) if (ig.ignores(parts.slice(0, i).join('/') + '/')) return true;
+    }
+    return false;
+  };
+  for (const e of entries) {
+    const d = e.dirent;
+    if (d.isDirectory()) continue;
+    if (ignored(e.path, false)) continue;
+    const abs = path.join(root, e.path);
+    if (d.isSymbolicLink()) {
+      out.skipped.push({ path: displayPath(abs, opts.cwd), reason: symlinkReason(abs, root) });
+      continue;
+    }
+    if (!d.isFile()) {
+      out.skipped.push({ path: displayPath(abs, opts.cwd), reason: 'not a regular file (FIFO, socket or device)' });
+      continue;
+    }
+    consider(abs, e.path, e.stats?.size ?? 0);
+  }
+}
+
+function symlinkReason(abs: string, root: string): string {
+  try {
+    const target = fs.realpathSync(abs);
+    const rel = path.relative(fs.realpathSync(root), target);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return 'symbolic link leaving the scanned root (not followed)';
+    return 'symbolic link (not followed; its target inside the root is scanned directly)';
+  } catch {
+    return 'broken symbolic link';
+  }
+}
+
+function readIgnoreFiles(
+  root: string,
+  dir: string,
+  names: string[],
+  out: WalkResult,
+  cwd: string,
+): { ig: Ignore; prunable: string[] } {
+  const ig = ignore();
+  const prunable: string[] = [];
+  for (const name of names) {
+    const file = path.join(root, dir, name);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        out.errors.push({ path: displayPath(file, cwd), message: ioReason(e) });
+      continue;
+    }
+    ig.add(text);
+    if (dir === '') prunable.push(...pruneGlobs(text));
+  }
+  return { ig, prunable };
+}
+
+/**
+ * Directory patterns of a root ignore file as fast-glob globs, to skip whole trees during the walk.
+ * A file with negations (`!keep`) gives none: pruning could drop what it re-includes; the exact
+ * matcher still applies to everything found.
+ */
+function pruneGlobs(text: string): string[] {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (lines.some((l) => l.startsWith('!'))) return [];
+  const globs: string[] = [];
+  for (const l of lines) {
+    // Plain names and directory patterns only: `node_modules` or `dist/` prune every tree so named.
+    if (/[\\[\]{}*?]/.test(l)) continue;
+    const p = l.endsWith('/') ? l.slice(0, -1) : l;
+    if (p.startsWith('/')) globs.push(`${p.slice(1)}/**`);
+    else if (p.includes('/')) globs.push(`${p}/**`);
+    else globs.push(`**/${p}/**`, `${p}/**`);
+  }
+  return globs;
+}
