@@ -21,7 +21,8 @@ export async function main(args: string[]): Promise<number> {
     },
   });
   try {
-    await yargs(args)
+    // yargs drops a lone `-`; by convention it means standard input.
+    await yargs(args.map((a) => (a === '-' ? '--stdin' : a)))
       .scriptName('spillguard')
       .parserConfiguration({ 'strip-aliased': true })
       .command(wrap(scanCommand))

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fg from 'fast-glob';
 import { SpillguardError } from '../errors.js';
 import { parseConfig, type ParsedConfig } from '../engine/schema.js';
 import type { GlobalAllowlist, Kind, RuleSet, RuleSpec } from '../engine/types.js';
@@ -41,9 +40,7 @@ export function readPack(file: string, requireExamples: boolean): ParsedConfig {
 
 /** Parses every pack under a folder (or one file); ids must be unique across all of them. */
 export function loadPacks(dirOrFile: string, requireExamples = true): { rules: RuleSpec[]; allowlist: GlobalAllowlist; files: string[] } {
-  const files = fs.statSync(dirOrFile).isDirectory()
-    ? fg.sync('**/*.toml', { cwd: dirOrFile, absolute: true }).sort()
-    : [dirOrFile];
+  const files = fs.statSync(dirOrFile).isDirectory() ? tomlFiles(dirOrFile) : [dirOrFile];
   const rules: RuleSpec[] = [];
   const allowlist = emptyAllowlist();
   const where = new Map<string, string>();
@@ -60,8 +57,45 @@ export function loadPacks(dirOrFile: string, requireExamples = true): { rules: R
   return { rules, allowlist, files };
 }
 
+/**
+ * Parsing every TOML pack costs tens of milliseconds at each start, which a pre-commit hook feels.
+ * The build writes the parsed packs to dist/rules.json, stamped with each pack's size and mtime;
+ * a stale or missing cache (a pack edited since the build) falls back to parsing.
+ */
+const CACHE_FILE = path.resolve(BUILTIN_RULES_DIR, '../dist/rules.json');
+
+function packStamp(): string[] {
+  return tomlFiles(BUILTIN_RULES_DIR).map((f) => {
+    const st = fs.statSync(f);
+    return `${path.relative(BUILTIN_RULES_DIR, f)}:${st.size}:${Math.floor(st.mtimeMs)}`;
+  });
+}
+
+function tomlFiles(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.toml'))
+    .map((f) => path.join(dir, f))
+    .sort();
+}
+
+export function writeBuiltinCache(): number {
+  const packs = loadPacks(BUILTIN_RULES_DIR, true);
+  fs.writeFileSync(CACHE_FILE, JSON.stringify({ stamp: packStamp(), rules: packs.rules, allowlist: packs.allowlist }));
+  return packs.rules.length;
+}
+
+function readCache(): { rules: RuleSpec[]; allowlist: GlobalAllowlist } | undefined {
+  try {
+    const cache = JSON.parse(fs.readFileSync(CACHE_FILE, 'utf8'));
+    if (JSON.stringify(cache.stamp) !== JSON.stringify(packStamp())) return undefined;
+    return { rules: cache.rules, allowlist: cache.allowlist };
+  } catch {
+    return undefined;
+  }
+}
+
 function builtin() {
-  builtinCache ??= loadPacks(BUILTIN_RULES_DIR, true);
+  builtinCache ??= readCache() ?? loadPacks(BUILTIN_RULES_DIR, true);
   return builtinCache;
 }
 

@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { scan, scanStream, DEFAULT_MAX_FILE_SIZE } from '../../scan/index.js';
 import { emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
 import { parseSize } from '../io.js';
 
@@ -25,9 +24,11 @@ export const scanCommand = {
       .option('include', { type: 'string', array: true, default: [], describe: 'Only scan paths matching these globs' })
       .option('exclude', { type: 'string', array: true, default: [], describe: 'Skip paths matching these globs' })
       .option('gitignore', { type: 'boolean', default: true, describe: 'Honour .gitignore files (--no-gitignore to scan ignored files too)' })
-      .option('max-file-size', { type: 'string', default: String(DEFAULT_MAX_FILE_SIZE), describe: 'Skip files larger than this (e.g. 10MB; 0 = no limit)' })
+      .option('max-file-size', { type: 'string', default: '50MB', describe: 'Skip files larger than this (e.g. 10MB; 0 = no limit)' })
       .option('workers', { type: 'number', describe: 'Worker threads (default: one per core for large scans; 0 = none)' }),
   run: async (argv: ScanArgs): Promise<number> => {
+    // Imported here, not at the top: `spillguard staged` must not pay for the folder walker.
+    const { scan, scanStream } = await import('../../scan/index.js');
     const cwd = process.cwd();
     const rules = rulesFor(argv, cwd);
     const paths = argv.paths ?? [];

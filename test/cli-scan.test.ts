@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import fs from 'node:fs';
+import { cli, normalise, REPO } from './helpers/cli.js';
+
+const BASIC = path.join(REPO, 'fixtures/scan/basic');
+const RAW = ['tok_fake0000fake0001', 'tok_fake0000fake0003', 'Fake-Pass-1234'];
+
+describe('spillguard scan on fixtures/scan/basic', () => {
+  for (const fmt of ['text', 'json', 'jsonl', 'sarif'] as const) {
+    it(`--format ${fmt} matches the expected output exactly`, async () => {
+      const r = cli(['scan', '--max-file-size', '1KB', '--format', fmt], { cwd: BASIC });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const ext = fmt === 'text' ? 'txt' : fmt;
+      await expect(normalise(r.stdout)).toMatchFileSnapshot(path.join(BASIC, `expected/scan.${ext}`));
+      for (const raw of RAW) expect(r.stdout).not.toContain(raw);
+    });
+  }
+
+  it('lists skipped files with reasons in JSON and counts them in the summary', () => {
+    const r = cli(['scan', '--max-file-size', '1KB', '--format', 'json'], { cwd: BASIC });
+    const doc = JSON.parse(r.stdout);
+    expect(doc.skipped).toEqual([
+      { path: 'image.bin', reason: 'binary file' },
+      { path: 'large.txt', reason: 'larger than --max-file-size (2022 > 1024 bytes)' },
+    ]);
+    expect(doc.summary.skipped).toBe(2);
+  });
+
+  it('honours .gitignore and .spillguardignore, and --no-gitignore brings ignored files back', () => {
+    const paths = (args: string[]) =>
+      JSON.parse(cli(['scan', '--format', 'json', ...args], { cwd: BASIC }).stdout).findings.map((f: { path: string }) => f.path);
+    expect(paths([])).not.toContain('ignored/secret.txt');
+    expect(paths([])).not.toContain('vendor/lib.js');
+    expect(paths(['--no-gitignore'])).toContain('ignored/secret.txt');
+    expect(paths(['--no-gitignore'])).not.toContain('vendor/lib.js');
+  });
+
+  it('--include and --exclude select paths by glob', () => {
+    const paths = (args: string[]) =>
+      [...new Set(JSON.parse(cli(['scan', '--format', 'json', ...args], { cwd: BASIC }).stdout).findings.map((f: { path: string }) => f.path))];
+    expect(paths(['--include', 'src/**'])).toEqual(['src/app.js']);
+    expect(paths(['--exclude', 'src/**'])).toEqual(['config/settings.yml', 'large.txt']);
+  });
+
+  it('--show-secrets prints raw values, and only then', () => {
+    const r = cli(['scan', 'src', '--show-secrets'], { cwd: BASIC });
+    expect(r.stdout).toContain('tok_fake0000fake0001');
+  });
+
+  it('--output writes the report to a file and prints nothing', () => {
+    const out = path.join(fs.mkdtempSync(path.join(REPO, 'node_modules/.sg-test-')), 'r.json');
+    const r = cli(['scan', 'src', '--format', 'json', '--output', out], { cwd: BASIC });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(fs.readFileSync(out, 'utf8')).summary.findings).toBe(2);
+  });
+});
+
+describe('spillguard scan from standard input', () => {
+  it('scans - with --stdin-name as the reported path', () => {
+    const r = cli(['scan', '-', '--stdin-name', 'build.log', '--format', 'json', '--config', path.join(BASIC, '.spillguard.toml')], {
+      input: 'line one\r\nexport TOKEN=tok_fake0000fake0004\r\n',
+    });
+    expect(r.code).toBe(1);
+    const f = JSON.parse(r.stdout).findings;
+    expect(f.map((x: Record<string, unknown>) => [x.ruleId, x.path, x.line, x.column, x.secret])).toEqual([
+      ['test-token', 'build.log', 2, 14, 'tok_*****'],
+    ]);
+  });
+
+  it('exits 0 with a clean summary when nothing is found', () => {
+    const r = cli(['scan', '--stdin', '--config', path.join(BASIC, '.spillguard.toml')], { input: 'nothing here\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('no findings in 1 file (13 B), 0 suppressed, 0 skipped, 0 errors\n');
+  });
+});
