@@ -34,12 +34,22 @@ export async function main(args: string[]): Promise<number> {
       .wrap(Math.min(110, process.stdout.columns || 100))
       .exitProcess(false)
       .fail((msg, err) => {
+        // Throwing (not printing) stops yargs from running the command after a usage error.
         if (err) throw err;
-        process.stderr.write(`spillguard: ${msg}\n\nRun \`spillguard --help\` for usage.\n`);
-        code = 2;
+        // yargs names each unknown flag twice (kebab and camel case): keep the one the user typed.
+        const m = /^Unknown arguments?: (.*)$/.exec(msg);
+        if (m) {
+          const names = m[1].split(', ').filter((n) => !/[a-z][A-Z]/.test(n));
+          throw new UsageError(`Unknown argument${names.length > 1 ? 's' : ''}: ${names.map((n) => `--${n}`).join(', ')}`);
+        }
+        throw new UsageError(msg);
       })
       .parseAsync();
   } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`spillguard: ${e.message}\n\nRun \`spillguard --help\` for usage.\n`);
+      return 2;
+    }
     if (isSpillguardError(e)) {
       process.stderr.write(`spillguard: error: ${e.render()}\n`);
       return 2;
@@ -51,3 +61,5 @@ export async function main(args: string[]): Promise<number> {
   }
   return code || (state.exitCode ?? 0);
 }
+
+class UsageError extends Error {}

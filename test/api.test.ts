@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { REPO } from './helpers/cli.js';
+
+describe('library API', () => {
+  it("import { scan, loadRules } from 'spillguard' works from the built package, typed", () => {
+    const code = `
+      import { scan, scanText, loadRules } from 'spillguard';
+      const rules = loadRules({ config: 'fixtures/scan/basic/.spillguard.toml' });
+      const r = await scan({ paths: ['fixtures/scan/basic/src'], rules });
+      const t = scanText('x tok_fake0000fake0042', { rules });
+      console.log(JSON.stringify([rules.rules.length, r.findings.map((f) => [f.ruleId, f.origin.path, f.span.line, f.span.column]), t.findings.length]));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: REPO, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([
+      2,
+      [
+        ['test-token', 'fixtures/scan/basic/src/app.js', 2, 11],
+        ['test-token', 'fixtures/scan/basic/src/app.js', 5, 20],
+      ],
+      1,
+    ]);
+  });
+
+  it('ships type declarations for the entry point', () => {
+    const r = spawnSync('grep', ['-c', 'export declare function scan(', `${REPO}/dist/scan/index.d.ts`], { encoding: 'utf8' });
+    expect(Number(r.stdout.trim())).toBe(1);
+  });
+});
