@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Argv } from 'yargs';
+import { BaselineMatcher, parseBaseline } from '../filters/baseline.js';
 import { loadRules, type LoadedRules } from '../config/rules.js';
-import { SpillguardError } from '../errors.js';
+import { ioReason, SpillguardError } from '../errors.js';
 import { CONFIDENCES, type Confidence, type Kind } from '../engine/types.js';
 import { format, FORMATS, type Format, type Report } from '../reporters/index.js';
 import { toolVersion } from '../version.js';
@@ -17,7 +20,9 @@ export function reportFlags<T>(y: Argv<T>) {
     .option('kind', { choices: ['secret', 'pii', 'all'] as const, describe: 'What to look for (default: secret)' })
     .option('explain', { type: 'boolean', default: false, describe: 'Also list suppressed findings and skipped files, with the reason' })
     .option('category', { type: 'string', describe: 'SARIF automationDetails.id category (one per analysis in GitHub)' })
-    .option('color', { type: 'boolean', describe: 'Force colour on or off (default: on a TTY unless NO_COLOR is set)' });
+    .option('color', { type: 'boolean', describe: 'Force colour on or off (default: on a TTY unless NO_COLOR is set)' })
+    .option('baseline', { alias: 'b', type: 'string', describe: 'Suppress the findings listed in this baseline file' })
+    .option('report-unused', { type: 'boolean', default: false, describe: 'List baseline entries and inline ignores that suppress nothing' });
 }
 
 export interface ReportArgs {
@@ -30,6 +35,21 @@ export interface ReportArgs {
   explain: boolean;
   category?: string;
   color?: boolean;
+  baseline?: string;
+  reportUnused: boolean;
+}
+
+/** The baseline named by --baseline, as a filter lookup that remembers which entries it used. */
+export function baselineFor(args: Pick<ReportArgs, 'baseline'>, cwd: string): BaselineMatcher | undefined {
+  if (!args.baseline) return undefined;
+  const file = path.resolve(cwd, args.baseline);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SpillguardError('usage', `cannot read baseline: ${ioReason(e)}`, { flag: 'baseline', file: args.baseline });
+  }
+  return new BaselineMatcher(parseBaseline(text, args.baseline), args.baseline);
 }
 
 export function kindsOf(kind: ReportArgs['kind'], fallback: 'secret' | 'pii' | 'all' = 'secret'): Kind[] {

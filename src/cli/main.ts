@@ -3,6 +3,10 @@ import { isSpillguardError } from '../errors.js';
 import { toolVersion } from '../version.js';
 import { scanCommand } from './commands/scan.js';
 import { rulesCommand } from './commands/rules.js';
+import { stagedCommand } from './commands/staged.js';
+import { gitCommand } from './commands/git.js';
+import { hookCommand } from './commands/hook.js';
+import { baselineCommand } from './commands/baseline.js';
 
 /**
  * The only place that turns errors into messages and exit codes: 2 for anything the user can fix
@@ -27,6 +31,10 @@ export async function main(args: string[]): Promise<number> {
       .parserConfiguration({ 'strip-aliased': true })
       .command(wrap(scanCommand))
       .command(wrap(rulesCommand))
+      .command(wrap(stagedCommand))
+      .command(wrap(gitCommand))
+      .command(wrap(hookCommand))
+      .command(wrap(baselineCommand))
       .strict()
       .version(toolVersion())
       .help()

@@ -3,7 +3,9 @@ import { fingerprint } from './fingerprint.js';
 import { Prefilter } from './prefilter.js';
 import { compileStored } from './schema.js';
 import type { Chunk, Confidence, Finding, RuleSet, RuleSpec, Span } from './types.js';
-import { getValidator, type Validator } from './validators.js';
+import { getValidator, verdictOf, type Validator } from './validators.js';
+import { compileContext, type ContextScorer } from './context.js';
+import { splitEngine } from './normalize.js';
 import { locate } from './position.js';
 
 /**
@@ -26,6 +28,8 @@ interface CompiledRule {
   allowRes: RegExp[];
   allowPathRes: RegExp[];
   pathRes?: RegExp[];
+  /** Context words around a match raise its confidence (PII rules; context.ts). */
+  context?: ContextScorer;
 }
 
 export interface Engine {
@@ -37,6 +41,11 @@ export interface Engine {
 const isMultiline = (spec: RuleSpec) => spec.flags.includes('s') || /\[\\s\\S\]|\[\\S\\s\]|\\n|\\r/.test(spec.regex);
 
 export function createEngine(ruleSet: RuleSet): Engine {
+  // PII rules match on NFKC-normalised text (normalize.ts); a rule set without them is the plain engine.
+  return splitEngine(ruleSet, createPlainEngine);
+}
+
+function createPlainEngine(ruleSet: RuleSet): Engine {
   const keywordIndex = new Map<string, number>();
   const compiled: CompiledRule[] = ruleSet.rules.map((spec) => ({
     spec,
@@ -51,6 +60,7 @@ export function createEngine(ruleSet: RuleSet): Engine {
     allowRes: spec.allowRegexes.map(compileStored),
     allowPathRes: spec.allowPaths.map(compileStored),
     pathRes: spec.paths?.map(compileStored),
+    context: compileContext(spec),
   }));
   const prefilter = new Prefilter([...keywordIndex.keys()]);
   const rulesOf: CompiledRule[][] = [...keywordIndex.keys()].map(() => []);
@@ -83,9 +93,9 @@ export function createEngine(ruleSet: RuleSet): Engine {
     for (const [rule, lists] of perRule) {
       if (!applies(rule)) continue;
       const positions = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
-      for (const [ws, we] of windows(text, positions, rule.multiline)) runRule(rule, text, ws, we, raw);
+      for (const [ws, we] of windows(text, positions, rule.multiline)) runRule(rule, text, ws, we, raw, chunk.offset === 0);
     }
-    for (const rule of unkeyed) if (applies(rule)) runRule(rule, text, 0, text.length, raw);
+    for (const rule of unkeyed) if (applies(rule)) runRule(rule, text, 0, text.length, raw, chunk.offset === 0);
 
     const from = chunk.ownedStart ?? 0;
     const to = chunk.ownedEnd ?? text.length;
@@ -125,6 +135,8 @@ export function createEngine(ruleSet: RuleSet): Engine {
         fingerprint: fingerprint(spec.id, secret),
       };
       if (m.validatedBy) f.validatedBy = m.validatedBy;
+      if (m.test) f.test = true;
+      if (m.extra) f.extra = m.extra;
       const marker = inlineMarker(text, m.start, m.end);
       if (marker) f.inlineIgnore = marker;
       findings.push(f);
@@ -143,6 +155,8 @@ interface RawMatch {
   secret: string;
   confidence: Confidence;
   validatedBy?: string;
+  test?: boolean;
+  extra?: Record<string, string>;
 }
 
 /** Merged [start, end) windows around keyword positions. */
@@ -176,7 +190,7 @@ function lineEndBounded(text: string, p: number, max: number): number {
   return stop;
 }
 
-function runRule(rule: CompiledRule, text: string, ws: number, we: number, out: RawMatch[]): void {
+function runRule(rule: CompiledRule, text: string, ws: number, we: number, out: RawMatch[], atStart = false): void {
   const re = rule.re;
   const sub = ws === 0 && we === text.length ? text : text.slice(ws, we);
   const spec = rule.spec;
@@ -203,19 +217,46 @@ function runRule(rule: CompiledRule, text: string, ws: number, we: number, out: 
     }
     let confidence = spec.confidence;
     let validatedBy: string | undefined;
+    let test: boolean | undefined;
+    let extra: Record<string, string> | undefined;
     if (rule.validator) {
-      if (rule.validator(secret) === 'valid') {
-        confidence = 'high';
+      const v = verdictOf(rule.validator(secret, spec.options));
+      if (v.verdict === 'valid') {
+        // With context words, a validator is a gate and context raises confidence; without, passing it is high.
+        confidence = v.confidence ?? (rule.context ? spec.confidence : 'high');
         validatedBy = spec.validate;
+        test = v.test;
+        extra = v.extra;
       } else if (spec.onInvalid === 'drop') continue;
       else confidence = 'low';
     }
-    out.push({ rule, matchStart: ws + m.index, start: ws + idx[0], end: ws + idx[1], secret, confidence, validatedBy });
+    if (rule.context) {
+      const scored = rule.context.score(text, ws + idx[0], ws + idx[1], confidence, atStart);
+      if (scored === undefined) continue;
+      confidence = scored;
+    }
+    // Known test values (documentation phone ranges, processor test cards) stay reported, at the bottom.
+    if (test) confidence = 'low';
+    out.push({ rule, matchStart: ws + m.index, start: ws + idx[0], end: ws + idx[1], secret, confidence, validatedBy, test, extra });
   }
 }
 
 function lineAt(text: string, p: number): string {
   return text.slice(lineStartBounded(text, p, 4096), lineEndBounded(text, p, 4096));
+}
+
+/** Lines (1-based) of the inline-ignore markers a chunk owns, for `--report-unused`. Pure. */
+export function inlineMarkerLines(chunk: Chunk): { line: number; marker: string }[] {
+  const text = chunk.text;
+  const from = chunk.ownedStart ?? 0;
+  const to = chunk.ownedEnd ?? text.length;
+  const hits: { at: number; marker: string }[] = [];
+  for (const marker of INLINE_MARKERS)
+    for (let p = text.indexOf(marker, from); p !== -1 && p < to; p = text.indexOf(marker, p + 1)) hits.push({ at: p, marker });
+  if (hits.length === 0) return [];
+  hits.sort((a, b) => a.at - b.at);
+  const pos = locate(chunk, hits.map((h) => h.at));
+  return hits.map((h, i) => ({ line: pos[i].line, marker: h.marker }));
 }
 
 /** The first inline-ignore marker on the lines the finding spans (bounded on very long lines). */

@@ -1,7 +1,7 @@
 import type { Finding, RuleSpec } from '../engine/types.js';
 import type { Dropped } from '../filters/index.js';
 import type { ReadError, Skipped } from '../sources/files.js';
-import type { ScanStats } from '../scan/index.js';
+import type { ScanStats, Unused } from '../scan/index.js';
 
 /** Everything a reporter needs; reporters are pure functions of this. */
 export interface Report {
@@ -12,6 +12,8 @@ export interface Report {
   stats: ScanStats;
   /** Rules that were in force (SARIF lists them). */
   rules: readonly RuleSpec[];
+  /** With --report-unused: suppressions that suppressed nothing. */
+  unused?: Unused;
 }
 
 export interface ReportContext {

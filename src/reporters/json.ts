@@ -24,7 +24,8 @@ export function findingJson(f: Finding, showSecrets: boolean): Record<string, un
   };
   if (f.validatedBy) out.validatedBy = f.validatedBy;
   if (f.test) out.test = true;
-  if (f.extra) out.extra = f.extra;
+  // `e164` is the phone number itself: masked like the secret unless raw values were asked for.
+  if (f.extra) out.extra = f.extra.e164 === undefined ? f.extra : { ...f.extra, e164: shown(f.extra.e164, showSecrets) };
   for (const k of ['member', 'record', 'field', 'decoded', 'commit', 'author', 'email', 'date', 'blob'] as const) {
     if (o[k] !== undefined) out[k] = o[k];
   }
@@ -65,6 +66,7 @@ export function formatJson(report: Report, ctx: ReportContext): string {
     suppressed: suppressedJson(report),
     skipped: report.skipped,
     errors: report.errors,
+    ...(report.unused ? { unused: report.unused } : {}),
     summary: summary(report),
   };
   return JSON.stringify(doc, null, 2) + '\n';
@@ -77,6 +79,8 @@ export function formatJsonl(report: Report, ctx: ReportContext): string {
   for (const s of suppressedJson(report)) lines.push(JSON.stringify({ type: 'suppressed', ...s }));
   for (const s of report.skipped) lines.push(JSON.stringify({ type: 'skipped', ...s }));
   for (const e of report.errors) lines.push(JSON.stringify({ type: 'error', ...e }));
+  for (const b of report.unused?.baseline ?? []) lines.push(JSON.stringify({ type: 'unused-baseline', ...b }));
+  for (const m of report.unused?.inline ?? []) lines.push(JSON.stringify({ type: 'unused-inline', ...m }));
   lines.push(JSON.stringify({ type: 'summary', schemaVersion: REPORT_SCHEMA_VERSION, tool: { name: 'spillguard', version: ctx.toolVersion }, ...summary(report) }));
   return lines.join('\n') + '\n';
 }

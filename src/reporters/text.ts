@@ -42,6 +42,8 @@ export function formatText(report: Report, ctx: ReportContext): string {
   if (ctx.explain) for (const d of report.suppressed) lines.push(paint('2', `suppressed ${location(d.finding)}  ${d.finding.ruleId}: ${d.reason}`));
   for (const s of report.skipped) if (ctx.explain) lines.push(paint('2', `skipped ${s.path}: ${s.reason}`));
   for (const e of report.errors) lines.push(paint('31', `error: ${e.path}: ${e.message}`));
+  for (const b of report.unused?.baseline ?? []) lines.push(`unused baseline entry: ${b.ruleId} in ${b.path} (${b.fingerprint})`);
+  for (const m of report.unused?.inline ?? []) lines.push(`unused inline ignore: ${m.path}:${m.line} (${m.marker})`);
   lines.push(summaryLine(report));
   return lines.join('\n') + '\n';
 }

@@ -1,12 +1,25 @@
 import { ioReason } from '../errors.js';
-import type { Engine } from '../engine/engine.js';
+import { inlineMarkerLines, type Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
 import type { ChunkOptions } from '../sources/chunker.js';
 import type { FileEntry, ReadError, Skipped } from '../sources/files.js';
 import { readFileChunks } from '../sources/read.js';
 
+/** Per-file options; they travel to worker threads, so plain data only. */
+export interface FileScanOptions extends ChunkOptions {
+  /** Also collect inline-ignore markers (for --report-unused). */
+  markers?: boolean;
+}
+
+export interface InlineMarker {
+  path: string;
+  line: number;
+  marker: string;
+}
+
 export interface FileBatchResult {
   findings: Finding[];
+  markers: InlineMarker[];
   skipped: Skipped[];
   errors: ReadError[];
   files: number;
@@ -14,8 +27,8 @@ export interface FileBatchResult {
 }
 
 /** Source + engine for a list of files: the unit of work of the main thread and of each worker. */
-export async function scanFiles(engine: Engine, files: FileEntry[], chunkOpts: ChunkOptions = {}): Promise<FileBatchResult> {
-  const out: FileBatchResult = { findings: [], skipped: [], errors: [], files: 0, bytes: 0 };
+export async function scanFiles(engine: Engine, files: FileEntry[], chunkOpts: FileScanOptions = {}): Promise<FileBatchResult> {
+  const out: FileBatchResult = { findings: [], markers: [], skipped: [], errors: [], files: 0, bytes: 0 };
   for (const f of files) {
     try {
       const read = await readFileChunks(f.abs, f.size, { path: f.rel }, chunkOpts);
@@ -23,7 +36,10 @@ export async function scanFiles(engine: Engine, files: FileEntry[], chunkOpts: C
         out.skipped.push({ path: f.rel, reason: 'binary file' });
         continue;
       }
-      for await (const chunk of read.chunks) out.findings.push(...engine.scanChunk(chunk));
+      for await (const chunk of read.chunks) {
+        out.findings.push(...engine.scanChunk(chunk));
+        if (chunkOpts.markers) for (const m of inlineMarkerLines(chunk)) out.markers.push({ path: f.rel, ...m });
+      }
       out.files++;
       out.bytes += f.size;
     } catch (e) {

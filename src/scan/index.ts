@@ -4,7 +4,8 @@ import { applyFilters, type BaselineLookup, type Dropped } from '../filters/inde
 import { loadRules } from '../config/rules.js';
 import { chunkStream, chunkText, type ChunkOptions } from '../sources/chunker.js';
 import { walk, type ReadError, type Skipped } from '../sources/files.js';
-import { scanFiles, type FileBatchResult } from './file.js';
+import { scanFiles, type FileBatchResult, type FileScanOptions, type InlineMarker } from './file.js';
+import { BaselineMatcher, type BaselineEntry } from '../filters/baseline.js';
 import { defaultWorkers, poolAvailable, scanInPool } from './pool.js';
 
 export interface ScanOptions extends ChunkOptions {
@@ -23,6 +24,13 @@ export interface ScanOptions extends ChunkOptions {
   baseline?: BaselineLookup;
   /** Worker threads: 0 keeps everything on this thread; default: one per core for large scans. */
   workers?: number;
+  /** List baseline entries and inline ignores that no longer suppress anything. */
+  reportUnused?: boolean;
+}
+
+export interface Unused {
+  baseline: BaselineEntry[];
+  inline: InlineMarker[];
 }
 
 export interface ScanStats {
@@ -37,6 +45,8 @@ export interface ScanResult {
   skipped: Skipped[];
   errors: ReadError[];
   stats: ScanStats;
+  /** With `reportUnused`: suppressions that suppressed nothing. */
+  unused?: Unused;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024;
@@ -62,13 +72,34 @@ function resolveRules(opts: ScanOptions): RuleSet {
   return { rules: rules.rules.filter((r) => opts.kinds!.includes(r.kind)), allowlist: rules.allowlist };
 }
 
-function finish(ruleSet: RuleSet, raw: Finding[], opts: ScanOptions, rest: Omit<ScanResult, 'findings' | 'suppressed'>): ScanResult {
+export function finish(
+  ruleSet: RuleSet,
+  raw: Finding[],
+  opts: ScanOptions,
+  rest: Omit<ScanResult, 'findings' | 'suppressed' | 'unused'>,
+  markers: InlineMarker[] = [],
+): ScanResult {
   const { kept, dropped } = applyFilters(raw, {
     allowlist: ruleSet.allowlist,
     minConfidence: opts.minConfidence,
     baseline: opts.baseline,
   });
-  return { findings: sortFindings(kept), suppressed: dropped, ...rest };
+  const result: ScanResult = { findings: sortFindings(kept), suppressed: dropped, ...rest };
+  if (opts.reportUnused) result.unused = unusedSuppressions(opts.baseline, dropped, markers);
+  return result;
+}
+
+/** Baseline entries that matched nothing, and inline markers on lines where nothing was suppressed. */
+export function unusedSuppressions(baseline: BaselineLookup | undefined, dropped: Dropped[], markers: InlineMarker[]): Unused {
+  const usedLines = new Set<string>();
+  for (const d of dropped) {
+    if (!d.finding.inlineIgnore) continue;
+    for (let l = d.finding.span.line; l <= d.finding.span.endLine; l++) usedLines.add(`${d.finding.origin.path}\0${l}`);
+  }
+  return {
+    baseline: baseline instanceof BaselineMatcher ? baseline.unused() : [],
+    inline: markers.filter((m) => !usedLines.has(`${m.path}\0${m.line}`)),
+  };
 }
 
 /** Scans files and folders: the `spillguard scan` pipeline as a library call. */
@@ -83,7 +114,7 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
     gitignore: opts.gitignore ?? true,
     maxFileSize: opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
   });
-  const chunkOpts: ChunkOptions = { chunkSize: opts.chunkSize, overlap: opts.overlap };
+  const chunkOpts: FileScanOptions = { chunkSize: opts.chunkSize, overlap: opts.overlap, markers: opts.reportUnused };
   const totalBytes = walked.files.reduce((s, f) => s + f.size, 0);
   const workers = opts.workers ?? defaultWorkers();
   let parts: FileBatchResult[];
@@ -93,6 +124,7 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
     parts = [await scanFiles(createEngine(ruleSet), walked.files, chunkOpts)];
   }
   const raw = parts.flatMap((p) => p.findings);
+  const markers = parts.flatMap((p) => p.markers);
   return finish(ruleSet, raw, opts, {
     skipped: [...walked.skipped, ...parts.flatMap((p) => p.skipped)].sort((a, b) => cmp(a.path, b.path)),
     errors: [...walked.errors, ...parts.flatMap((p) => p.errors)],
@@ -101,7 +133,7 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
       bytes: parts.reduce((s, p) => s + p.bytes, 0),
       durationMs: performance.now() - t0,
     },
-  });
+  }, markers);
 }
 
 /** Scans a byte stream (stdin, a pipe) in bounded memory. */

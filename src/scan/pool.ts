@@ -3,9 +3,8 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RuleSet } from '../engine/types.js';
-import type { ChunkOptions } from '../sources/chunker.js';
 import type { FileEntry } from '../sources/files.js';
-import type { FileBatchResult } from './file.js';
+import type { FileBatchResult, FileScanOptions } from './file.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -40,7 +39,7 @@ export function batches(files: FileEntry[]): FileEntry[][] {
 }
 
 /** Spreads batches of files over `n` workers, each holding its own compiled engine. */
-export async function scanInPool(ruleSet: RuleSet, files: FileEntry[], n: number, chunkOpts: ChunkOptions): Promise<FileBatchResult[]> {
+export async function scanInPool(ruleSet: RuleSet, files: FileEntry[], n: number, chunkOpts: FileScanOptions): Promise<FileBatchResult[]> {
   const queue = batches(files);
   const results: FileBatchResult[] = new Array(queue.length);
   let next = 0;

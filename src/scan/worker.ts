@@ -1,11 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/engine.js';
 import type { RuleSet } from '../engine/types.js';
-import type { ChunkOptions } from '../sources/chunker.js';
 import type { FileEntry } from '../sources/files.js';
-import { scanFiles } from './file.js';
+import { scanFiles, type FileScanOptions } from './file.js';
 
-const { ruleSet, chunkOpts } = workerData as { ruleSet: RuleSet; chunkOpts: ChunkOptions };
+const { ruleSet, chunkOpts } = workerData as { ruleSet: RuleSet; chunkOpts: FileScanOptions };
 const engine = createEngine(ruleSet);
 
 parentPort!.on('message', async (msg: { id: number; files: FileEntry[] }) => {

@@ -1,8 +1,8 @@
 import type { Argv } from 'yargs';
-import { emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { baselineFor, emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
 import { parseSize } from '../io.js';
 
-interface ScanArgs extends ReportArgs {
+export interface ScanArgs extends ReportArgs {
   paths: string[];
   stdin: boolean;
   stdinName: string;
@@ -13,39 +13,50 @@ interface ScanArgs extends ReportArgs {
   workers?: number;
 }
 
+/** The flags of a tree scan; `baseline create/update` scan the same way. */
+export const treeFlags = (y: Argv) =>
+  reportFlags(y)
+    .positional('paths', { type: 'string', array: true, describe: 'Files or folders; - for standard input' })
+    .option('include', { type: 'string', array: true, default: [], describe: 'Only scan paths matching these globs' })
+    .option('exclude', { type: 'string', array: true, default: [], describe: 'Skip paths matching these globs' })
+    .option('gitignore', { type: 'boolean', default: true, describe: 'Honour .gitignore files (--no-gitignore to scan ignored files too)' })
+    .option('max-file-size', { type: 'string', default: '50MB', describe: 'Skip files larger than this (e.g. 10MB; 0 = no limit)' })
+    .option('workers', { type: 'number', describe: 'Worker threads (default: one per core for large scans; 0 = none)' });
+
 export const scanCommand = {
   command: ['scan [paths..]', '$0 [paths..]'],
   describe: 'Scan files and folders (default: .) or standard input (-)',
   builder: (y: Argv) =>
-    reportFlags(y)
-      .positional('paths', { type: 'string', array: true, describe: 'Files or folders; - for standard input' })
+    treeFlags(y)
       .option('stdin', { type: 'boolean', default: false, describe: 'Scan standard input' })
-      .option('stdin-name', { type: 'string', default: '<stdin>', describe: 'Path to report for standard input' })
-      .option('include', { type: 'string', array: true, default: [], describe: 'Only scan paths matching these globs' })
-      .option('exclude', { type: 'string', array: true, default: [], describe: 'Skip paths matching these globs' })
-      .option('gitignore', { type: 'boolean', default: true, describe: 'Honour .gitignore files (--no-gitignore to scan ignored files too)' })
-      .option('max-file-size', { type: 'string', default: '50MB', describe: 'Skip files larger than this (e.g. 10MB; 0 = no limit)' })
-      .option('workers', { type: 'number', describe: 'Worker threads (default: one per core for large scans; 0 = none)' }),
+      .option('stdin-name', { type: 'string', default: '<stdin>', describe: 'Path to report for standard input' }),
   run: async (argv: ScanArgs): Promise<number> => {
     // Imported here, not at the top: `spillguard staged` must not pay for the folder walker.
     const { scan, scanStream } = await import('../../scan/index.js');
     const cwd = process.cwd();
     const rules = rulesFor(argv, cwd);
     const paths = argv.paths ?? [];
-    const common = { rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence };
+    const common = {
+      rules,
+      kinds: kindsOf(argv.kind),
+      minConfidence: argv.minConfidence,
+      baseline: baselineFor(argv, cwd),
+      reportUnused: argv.reportUnused,
+    };
     const useStdin = argv.stdin || (paths.length === 1 && paths[0] === '-');
     const result = useStdin
       ? await scanStream(process.stdin, argv.stdinName, common)
-      : await scan({
-          ...common,
-          cwd,
-          paths,
-          include: argv.include,
-          exclude: argv.exclude,
-          gitignore: argv.gitignore,
-          maxFileSize: parseSize(argv.maxFileSize, 'max-file-size'),
-          workers: argv.workers,
-        });
+      : await scan({ ...common, ...treeOptions(argv), cwd, paths });
     return emitReport(argv, { ...result, rules: rules.rules }, cwd);
   },
 };
+
+export function treeOptions(argv: ScanArgs) {
+  return {
+    include: argv.include,
+    exclude: argv.exclude,
+    gitignore: argv.gitignore,
+    maxFileSize: parseSize(argv.maxFileSize, 'max-file-size'),
+    workers: argv.workers,
+  };
+}

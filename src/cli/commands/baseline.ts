@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { SpillguardError } from '../../errors.js';
+import { baselineFrom, DEFAULT_BASELINE_FILE, parseBaseline, serializeBaseline, updateBaseline } from '../../filters/baseline.js';
+import { exitCode, kindsOf, rulesFor } from '../common.js';
+import { writeOutput } from '../io.js';
+import { treeFlags, treeOptions, type ScanArgs } from './scan.js';
+
+interface BaselineArgs extends ScanArgs {
+  action: 'create' | 'update';
+  addNew: boolean;
+}
+
+export const baselineCommand = {
+  command: 'baseline <action> [paths..]',
+  describe: 'Record current findings as accepted (create), or drop entries no longer found (update)',
+  builder: (y: Argv) =>
+    treeFlags(y)
+      .positional('action', { choices: ['create', 'update'] as const })
+      .option('add-new', { type: 'boolean', default: false, describe: 'update: also add findings that are not in the baseline yet' })
+      .epilog(`The baseline file (default ${DEFAULT_BASELINE_FILE}) is meant to be committed and reviewed.`),
+  run: async (argv: BaselineArgs): Promise<number> => {
+    const { scan } = await import('../../scan/index.js');
+    const cwd = process.cwd();
+    const rules = rulesFor(argv, cwd);
+    const result = await scan({ ...treeOptions(argv), rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, cwd, paths: argv.paths });
+    for (const e of result.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
+    if (argv.action === 'create') {
+      const file = argv.output ?? DEFAULT_BASELINE_FILE;
+      const b = baselineFrom(result.findings);
+      writeOutput(file, serializeBaseline(b));
+      process.stderr.write(`spillguard: wrote ${b.entries.length} entr${b.entries.length === 1 ? 'y' : 'ies'} to ${file}\n`);
+      return result.errors.length ? 2 : 0;
+    }
+    const file = argv.baseline ?? DEFAULT_BASELINE_FILE;
+    let text: string;
+    try {
+      text = fs.readFileSync(path.resolve(cwd, file), 'utf8');
+    } catch {
+      throw new SpillguardError('usage', 'no baseline to update (run `spillguard baseline create` first)', { flag: 'baseline', file });
+    }
+    const { baseline, dropped, added } = updateBaseline(parseBaseline(text, file), result.findings, argv.addNew);
+    writeOutput(argv.output ?? file, serializeBaseline(baseline));
+    process.stderr.write(`spillguard: ${argv.output ?? file}: ${baseline.entries.length} entries (${dropped} dropped, ${added} added)\n`);
+    // Not-yet-baselined findings still count: update does not silently accept new secrets.
+    const fresh = argv.addNew ? [] : result.findings.filter((f) => !baseline.entries.some((e) => e.fingerprint === f.fingerprint));
+    for (const f of fresh) process.stderr.write(`spillguard: not in the baseline: ${f.origin.path}:${f.span.line}:${f.span.column} ${f.ruleId}\n`);
+    return exitCode({ findings: fresh, errors: result.errors });
+  },
+};

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import type { LoadedRules } from '../../config/rules.js';
+import { SpillguardError } from '../../errors.js';
+import { humanBytes } from '../../reporters/text.js';
+import { emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { blockedMessage, MAX_FILE_SIZE_OPTION } from '../git-shared.js';
+import { parseSize } from '../io.js';
+
+export interface HistoryArgs extends ReportArgs {
+  revs?: string[];
+  since?: string;
+  maxFileSize: string;
+  prePush?: boolean;
+  progress?: boolean;
+}
+
+export function historyFlags<T>(y: Argv<T>) {
+  return reportFlags(y)
+    .option('since', { type: 'string', describe: 'Only commits not reachable from this ref (<ref>..HEAD): a pull request\'s commits' })
+    .option('max-file-size', MAX_FILE_SIZE_OPTION)
+    .option('progress', { type: 'boolean', describe: 'Show progress on stderr (default: when stderr is a terminal)' });
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY)
+    throw new SpillguardError('usage', 'reads the refs being pushed from standard input, as git\'s pre-push hook passes them (`<local ref> <local sha> <remote ref> <remote sha>` per line)', { flag: 'pre-push' });
+  const parts: Buffer[] = [];
+  for await (const b of process.stdin) parts.push(b as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** `spillguard git` and the pre-push hook: one history scan, over given revisions or the pushed ones. */
+export async function runHistory(argv: HistoryArgs, prePush: boolean): Promise<number> {
+  const cwd = process.cwd();
+  const maxFileSize = parseSize(argv.maxFileSize, 'max-file-size');
+  const args = { ...argv, config: argv.config ? path.resolve(cwd, argv.config) : undefined };
+  const { scanHistory, prePushRevs } = await import('../../git/history.js');
+  let revs = argv.revs;
+  if (prePush) {
+    if (revs?.length) throw new SpillguardError('usage', 'takes its revisions from standard input, not as arguments', { flag: 'pre-push' });
+    revs = await prePushRevs(await readStdin(), cwd);
+    if (revs.length === 0) return 0; // deletions only, or nothing pushed: nothing to check
+  }
+  const progress = argv.progress ?? Boolean(process.stderr.isTTY);
+  let loaded: LoadedRules | undefined;
+  let shown = false;
+  const result = await scanHistory({
+    cwd,
+    revs,
+    since: argv.since,
+    kinds: kindsOf(argv.kind),
+    minConfidence: argv.minConfidence,
+    maxFileSize,
+    rules: (root) => (loaded = rulesFor(args, root)),
+    onProgress: progress
+      ? (p) => {
+          shown = true;
+          process.stderr.write(`\r\x1b[Kspillguard: ${p.commits} commits, ${p.blobs} blobs, ${humanBytes(p.bytes)} scanned`);
+        }
+      : undefined,
+  });
+  if (shown) process.stderr.write('\r\x1b[K');
+  const code = emitReport(argv, { ...result, rules: loaded?.rules ?? [] }, result.root);
+  if (prePush && result.findings.length > 0) process.stderr.write(blockedMessage('push', result.findings.length));
+  return code;
+}
+
+export const gitCommand = {
+  command: 'git [revs..]',
+  describe: 'Scan git history (default: all refs); each finding names the commit that introduced it',
+  builder: (y: Argv) =>
+    historyFlags(y)
+      .positional('revs', { type: 'string', array: true, describe: 'Revisions or ranges, as git log takes them (main, v1.0..HEAD)' })
+      .option('pre-push', { type: 'boolean', default: false, describe: 'Scan the commits a push sends, read from a pre-push hook\'s standard input' }),
+  run: (argv: HistoryArgs): Promise<number> => runHistory(argv, Boolean(argv.prePush)),
+};

@@ -1,0 +1,45 @@
+import type { Argv } from 'yargs';
+import { historyFlags, runHistory, type HistoryArgs } from './git.js';
+
+interface HookArgs extends HistoryArgs {
+  action: 'install' | 'uninstall' | 'pre-push';
+  prePush: boolean;
+  force: boolean;
+}
+
+export const hookCommand = {
+  command: 'hook <action> [remote] [url]',
+  describe: 'Install or remove the git hooks (pre-commit, and pre-push with --pre-push); `hook pre-push` is what the pre-push hook runs',
+  builder: (y: Argv) =>
+    historyFlags(y)
+      .positional('action', { choices: ['install', 'uninstall', 'pre-push'] as const, describe: 'install, uninstall, or pre-push (run by the hook, reads its standard input)' })
+      .positional('remote', { type: 'string', describe: 'pre-push: the remote\'s name (git passes it)' })
+      .positional('url', { type: 'string', describe: 'pre-push: the remote\'s URL (git passes it)' })
+      .option('pre-push', { type: 'boolean', default: false, describe: 'install: also install the pre-push hook' })
+      .option('force', { type: 'boolean', default: false, describe: 'install: move an existing hook to <name>.local and run it first, instead of refusing' }),
+  run: async (argv: HookArgs): Promise<number> => {
+    if (argv.action === 'pre-push') return runHistory({ ...argv, revs: undefined }, true);
+    const hooks = await import('../../git/hooks.js');
+    const cwd = process.cwd();
+    const done = argv.action === 'install' ? await hooks.installHooks({ cwd, prePush: argv.prePush, force: argv.force }) : await hooks.uninstallHooks({ cwd });
+    const lines = done.map((a) => {
+      switch (a.action) {
+        case 'installed':
+          return `spillguard: installed the ${a.hook} hook: ${a.path}`;
+        case 'updated':
+          return `spillguard: updated the ${a.hook} hook: ${a.path}`;
+        case 'chained':
+          return `spillguard: moved the existing ${a.hook} hook to ${a.local}; spillguard's hook (${a.path}) runs it first`;
+        case 'removed':
+          return `spillguard: removed the ${a.hook} hook: ${a.path}`;
+        case 'restored':
+          return `spillguard: restored the previous ${a.hook} hook from ${a.local}`;
+        case 'left-foreign':
+          return `spillguard: left ${a.path} alone: it is not spillguard's hook`;
+      }
+    });
+    if (argv.action === 'uninstall' && !done.some((a) => a.action === 'removed' || a.action === 'restored')) lines.push('spillguard: no spillguard hook to remove');
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+  },
+};

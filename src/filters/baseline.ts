@@ -1,0 +1,92 @@
+import { SpillguardError } from '../errors.js';
+import type { Finding } from '../engine/types.js';
+import type { BaselineLookup } from './index.js';
+
+/**
+ * A baseline is meant to be committed and reviewed: entries hold the fingerprint (hash of rule id
+ * and secret) with the rule and path for people, no raw secret, no line numbers and no timestamps,
+ * in a stable order, so it diffs cleanly and does not churn when code moves. Matching is by
+ * fingerprint alone: a moved line or a renamed file keeps its entry; a new secret written on a
+ * baselined line has a new fingerprint and is reported.
+ */
+export interface BaselineEntry {
+  fingerprint: string;
+  ruleId: string;
+  path: string;
+}
+
+export interface Baseline {
+  version: 1;
+  entries: BaselineEntry[];
+}
+
+export const DEFAULT_BASELINE_FILE = '.spillguard-baseline.json';
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function baselineFrom(findings: readonly Finding[]): Baseline {
+  const seen = new Map<string, BaselineEntry>();
+  for (const f of findings) {
+    const path = f.origin.member ? `${f.origin.path}!${f.origin.member}` : f.origin.path;
+    const prev = seen.get(f.fingerprint);
+    // One entry per secret; the first path in sorted order names it, so re-creating is stable.
+    if (!prev || cmp(path, prev.path) < 0) seen.set(f.fingerprint, { fingerprint: f.fingerprint, ruleId: f.ruleId, path });
+  }
+  return { version: 1, entries: sortEntries([...seen.values()]) };
+}
+
+function sortEntries(entries: BaselineEntry[]): BaselineEntry[] {
+  return entries.sort((a, b) => cmp(a.path, b.path) || cmp(a.ruleId, b.ruleId) || cmp(a.fingerprint, b.fingerprint));
+}
+
+export function serializeBaseline(b: Baseline): string {
+  const lines = b.entries.map((e) => `    ${JSON.stringify({ fingerprint: e.fingerprint, ruleId: e.ruleId, path: e.path })}`);
+  return `{\n  "version": 1,\n  "tool": "spillguard",\n  "entries": [\n${lines.join(',\n')}${lines.length ? '\n' : ''}  ]\n}\n`;
+}
+
+export function parseBaseline(text: string, file: string): Baseline {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new SpillguardError('config', `not valid JSON: ${(e as Error).message}`, { file, flag: 'baseline' });
+  }
+  const d = doc as { version?: unknown; entries?: unknown };
+  if (!d || d.version !== 1 || !Array.isArray(d.entries))
+    throw new SpillguardError('config', 'not a spillguard baseline (expected {"version": 1, "entries": [...]})', { file, flag: 'baseline' });
+  const entries = d.entries.map((e: unknown, i: number) => {
+    const x = e as Partial<BaselineEntry>;
+    if (!x || typeof x.fingerprint !== 'string' || !/^[0-9a-f]{32}$/.test(x.fingerprint))
+      throw new SpillguardError('config', `entries[${i}]: "fingerprint" must be 32 hex characters`, { file, field: `entries[${i}].fingerprint` });
+    return { fingerprint: x.fingerprint, ruleId: String(x.ruleId ?? ''), path: String(x.path ?? '') };
+  });
+  return { version: 1, entries };
+}
+
+/** A lookup for the filter stage that also records which entries were used (for --report-unused). */
+export class BaselineMatcher implements BaselineLookup {
+  private readonly byFp = new Map<string, BaselineEntry>();
+  readonly used = new Set<string>();
+  constructor(readonly baseline: Baseline, readonly file: string) {
+    for (const e of baseline.entries) this.byFp.set(e.fingerprint, e);
+  }
+  match(f: Finding): string | undefined {
+    const e = this.byFp.get(f.fingerprint);
+    if (!e) return undefined;
+    this.used.add(e.fingerprint);
+    return `baseline ${this.file}: ${e.ruleId} in ${e.path}`;
+  }
+  unused(): BaselineEntry[] {
+    return this.baseline.entries.filter((e) => !this.used.has(e.fingerprint));
+  }
+}
+
+/** `baseline update`: keep the entries still found; with `addNew`, add the new findings too. */
+export function updateBaseline(old: Baseline, found: readonly Finding[], addNew: boolean): { baseline: Baseline; dropped: number; added: number } {
+  const fresh = baselineFrom(found);
+  const foundFps = new Set(fresh.entries.map((e) => e.fingerprint));
+  const kept = old.entries.filter((e) => foundFps.has(e.fingerprint));
+  const have = new Set(kept.map((e) => e.fingerprint));
+  const added = addNew ? fresh.entries.filter((e) => !have.has(e.fingerprint)) : [];
+  return { baseline: { version: 1, entries: sortEntries([...kept, ...added]) }, dropped: old.entries.length - kept.length, added: added.length };
+}
