@@ -6,8 +6,8 @@ describe('library API', () => {
   it("import { scan, loadRules } from 'spillguard' works from the built package, typed", () => {
     const code = `
       import { scan, scanText, loadRules } from 'spillguard';
-      const rules = loadRules({ config: 'fixtures/scan/basic/.spillguard.toml' });
-      const r = await scan({ paths: ['fixtures/scan/basic/src'], rules });
+      const rules = loadRules({ config: 'fixtures/scan/basic/input/.spillguard.toml' });
+      const r = await scan({ paths: ['fixtures/scan/basic/input/src'], rules });
       const t = scanText('x tok_fake0000fake0042', { rules });
       console.log(JSON.stringify([rules.rules.length, r.findings.map((f) => [f.ruleId, f.origin.path, f.span.line, f.span.column]), t.findings.length]));
     `;
@@ -16,8 +16,8 @@ describe('library API', () => {
     expect(JSON.parse(r.stdout)).toEqual([
       2,
       [
-        ['test-token', 'fixtures/scan/basic/src/app.js', 2, 11],
-        ['test-token', 'fixtures/scan/basic/src/app.js', 5, 20],
+        ['test-token', 'fixtures/scan/basic/input/src/app.js', 2, 11],
+        ['test-token', 'fixtures/scan/basic/input/src/app.js', 5, 20],
       ],
       1,
     ]);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { cli, normalise, REPO } from './helpers/cli.js';
 
-const BASIC = path.join(REPO, 'fixtures/scan/basic');
+const BASIC = path.join(REPO, 'fixtures/scan/basic/input');
+const EXPECTED = path.join(REPO, 'fixtures/scan/basic/expected');
 const RAW = ['tok_fake0000fake0001', 'tok_fake0000fake0003', 'Fake-Pass-1234'];
 
 describe('spillguard scan on fixtures/scan/basic', () => {
@@ -13,7 +14,7 @@ describe('spillguard scan on fixtures/scan/basic', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
       const ext = fmt === 'text' ? 'txt' : fmt;
-      await expect(normalise(r.stdout)).toMatchFileSnapshot(path.join(BASIC, `expected/scan.${ext}`));
+      await expect(normalise(r.stdout)).toMatchFileSnapshot(path.join(EXPECTED, `scan.${ext}`));
       for (const raw of RAW) expect(r.stdout).not.toContain(raw);
     });
   }

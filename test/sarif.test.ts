@@ -12,8 +12,8 @@ const MULTITOOL = path.join(REPO, 'node_modules/@microsoft/sarif-multitool-linux
 
 /** Every SARIF fixture we emit: the file scan now; git, staged and CI modes add theirs here. */
 export const SARIF_CASES: { name: string; cwd: string; args: string[] }[] = [
-  { name: 'scan basic', cwd: path.join(REPO, 'fixtures/scan/basic'), args: ['scan', '--max-file-size', '1KB'] },
-  { name: 'scan empty result', cwd: path.join(REPO, 'fixtures/scan/basic'), args: ['scan', 'docs'] },
+  { name: 'scan basic', cwd: path.join(REPO, 'fixtures/scan/basic/input'), args: ['scan', '--max-file-size', '1KB'] },
+  { name: 'scan empty result', cwd: path.join(REPO, 'fixtures/scan/basic/input'), args: ['scan', 'docs'] },
 ];
 
 function sarifOf(c: (typeof SARIF_CASES)[number]): string {
