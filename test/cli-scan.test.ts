@@ -8,12 +8,12 @@ const EXPECTED = path.join(REPO, 'fixtures/scan/basic/expected');
 const RAW = ['tok_fake0000fake0001', 'tok_fake0000fake0003', 'Fake-Pass-1234'];
 
 describe('spillguard scan on fixtures/scan/basic', () => {
-  for (const fmt of ['text', 'json', 'jsonl', 'sarif'] as const) {
+  for (const fmt of ['text', 'json', 'jsonl', 'sarif', 'junit', 'gitlab'] as const) {
     it(`--format ${fmt} matches the expected output exactly`, async () => {
       const r = cli(['scan', '--max-file-size', '1KB', '--format', fmt], { cwd: BASIC });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
-      const ext = fmt === 'text' ? 'txt' : fmt;
+      const ext = { text: 'txt', json: 'json', jsonl: 'jsonl', sarif: 'sarif', junit: 'junit.xml', gitlab: 'gitlab.json' }[fmt];
       await expect(normalise(r.stdout)).toMatchFileSnapshot(path.join(EXPECTED, `scan.${ext}`));
       for (const raw of RAW) expect(r.stdout).not.toContain(raw);
     });

@@ -26,6 +26,8 @@ export interface ReportContext {
   category?: string;
   /** Include suppressed findings with their reasons (--explain). */
   explain?: boolean;
+  /** End of the run, for formats that record times (GitLab); tests pin it. */
+  now?: Date;
 }
 
 export const REPORT_SCHEMA_VERSION = 1;

@@ -2,8 +2,10 @@ import type { Report, ReportContext } from './context.js';
 import { formatJson, formatJsonl } from './json.js';
 import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
+import { formatJunit } from './junit.js';
+import { formatGitlab } from './gitlab.js';
 
-export const FORMATS = ['text', 'json', 'jsonl', 'sarif'] as const;
+export const FORMATS = ['text', 'json', 'jsonl', 'sarif', 'junit', 'gitlab'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function format(fmt: Format, report: Report, ctx: ReportContext): string {
@@ -16,6 +18,10 @@ export function format(fmt: Format, report: Report, ctx: ReportContext): string 
       return formatJsonl(report, ctx);
     case 'sarif':
       return formatSarif(report, ctx);
+    case 'junit':
+      return formatJunit(report, ctx);
+    case 'gitlab':
+      return formatGitlab(report, ctx);
   }
 }
 

@@ -30,5 +30,6 @@ export function normalise(s: string): string {
   return s
     .replace(/file:\/\/[^"]*?\/fixtures\//g, 'file:///REPO/fixtures/')
     .replace(/"durationMs": ?\d+/g, '"durationMs": 0')
+    .replace(/"(start|end)_time": "[0-9T:-]{19}"/g, '"$1_time": "TIME"')
     .replaceAll(`"${VERSION}"`, '"X"');
 }
