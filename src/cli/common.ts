@@ -10,9 +10,14 @@ import { toolVersion } from '../version.js';
 import { useColor, writeOutput } from './io.js';
 
 /** Flags every scanning command shares: what to load, what to keep, how to print. */
-export function reportFlags<T>(y: Argv<T>) {
+export function reportFlags<T>(y: Argv<T>, formatDefault: Format | null = 'text') {
   return y
-    .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'Output format' })
+    .option('format', {
+      alias: 'f',
+      choices: FORMATS,
+      default: (formatDefault ?? undefined) as Format,
+      describe: formatDefault ? 'Output format' : 'Output format (default: sarif on GitHub Actions, gitlab on GitLab CI, text elsewhere)',
+    })
     .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' })
     .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: .spillguard.toml in the working directory); a gitleaks .gitleaks.toml works too' })
     .option('show-secrets', { type: 'boolean', default: false, describe: 'Print raw secret values (masked by default)' })
@@ -57,7 +62,7 @@ export function kindsOf(kind: ReportArgs['kind'], fallback: 'secret' | 'pii' | '
   return k === 'all' ? ['secret', 'pii'] : [k];
 }
 
-export function rulesFor(args: ReportArgs, cwd: string): LoadedRules {
+export function rulesFor(args: Pick<ReportArgs, 'config' | 'kind'>, cwd: string): LoadedRules {
   const rules = loadRules({ config: args.config, root: cwd, kinds: kindsOf(args.kind) });
   for (const w of rules.warnings) process.stderr.write(`spillguard: warning: ${w}\n`);
   if (rules.rules.length === 0) throw new SpillguardError('config', 'no rules left to run (all disabled or filtered by --kind)', { flag: 'kind' });

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import type { LoadedRules } from '../../config/rules.js';
+import { format, type Format, type Report } from '../../reporters/index.js';
+import { githubAnnotations } from '../../reporters/annotations.js';
+import { summaryLine } from '../../reporters/text.js';
+import { toolVersion } from '../../version.js';
+import { detectCi, type CiContext } from '../ci-env.js';
+import { baselineFor, exitCode, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { writeOutput } from '../io.js';
+
+interface CiArgs extends Omit<ReportArgs, 'format'> {
+  format?: Format;
+  base?: string;
+  annotations: boolean;
+}
+
+/** What each CI system consumes, and where it expects the file. */
+const DEFAULTS: Record<CiContext['provider'], { format: Format; output?: string }> = {
+  github: { format: 'sarif', output: 'spillguard.sarif' },
+  gitlab: { format: 'gitlab', output: 'gl-secret-detection-report.json' },
+  generic: { format: 'text' },
+  none: { format: 'text' },
+};
+
+export const ciCommand = {
+  command: 'ci',
+  describe: 'One command for pipelines: detects GitHub Actions / GitLab CI, scans a pull request\'s commits or the tree, writes the report CI ingests',
+  builder: (y: Argv) =>
+    reportFlags(y, null)
+      .option('base', { type: 'string', describe: 'Scan only commits after this revision (default on a PR/MR: from GITHUB_BASE_REF or CI_MERGE_REQUEST_DIFF_BASE_SHA)' })
+      .option('annotations', { type: 'boolean', default: true, describe: 'On GitHub Actions, print ::error annotations for the diff view' }),
+  run: async (argv: CiArgs): Promise<number> => {
+    const cwd = process.cwd();
+    const ci = detectCi(process.env, argv.base);
+    const defaults = DEFAULTS[ci.provider];
+    const fmt = argv.format ?? defaults.format;
+    const output = argv.output ?? (argv.format ? undefined : defaults.output);
+    const common = { kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, baseline: baselineFor(argv, cwd) };
+    let report: Report;
+    let root = cwd;
+    if (ci.base) {
+      process.stderr.write(`spillguard: ${ci.provider === 'none' ? 'local' : ci.provider} ${ci.event ?? ''} scanning commits after ${ci.base} (${ci.baseSource})\n`.replace('  ', ' '));
+      const { scanHistory } = await import('../../git/history.js');
+      const cfg = argv.config ? path.resolve(cwd, argv.config) : undefined;
+      let loaded: LoadedRules | undefined;
+      const r = await scanHistory({ ...common, cwd, since: ci.base, rules: (top) => (loaded = rulesFor({ ...argv, config: cfg }, top)) });
+      report = { ...r, rules: loaded?.rules ?? [] };
+      root = r.root;
+    } else {
+      process.stderr.write(`spillguard: ${ci.provider === 'none' ? 'no CI detected,' : ci.provider} scanning the working tree\n`);
+      const { scan } = await import('../../scan/index.js');
+      const rules = rulesFor(argv, cwd);
+      report = { ...(await scan({ ...common, rules, cwd })), rules: rules.rules };
+    }
+    const text = format(fmt, report, {
+      toolVersion: toolVersion(),
+      showSecrets: argv.showSecrets,
+      color: false,
+      root,
+      category: argv.category,
+      explain: argv.explain,
+    });
+    if (output) {
+      writeOutput(output, text);
+      process.stderr.write(`spillguard: wrote ${fmt} report to ${output}\n`);
+    } else process.stdout.write(text);
+    if (ci.provider === 'github' && argv.annotations) process.stdout.write(githubAnnotations(report.findings));
+    for (const e of report.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
+    process.stderr.write(`spillguard: ${summaryLine(report)}\n`);
+    return exitCode(report);
+  },
+};

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { detectCi } from '../src/cli/ci-env.js';
+import { cli, normalise } from './helpers/cli.js';
+
+const CONFIG = `[extend]\nuseDefault = false\n[[rules]]\nid = "test-token"\ndescription = "Test token"\nregex = '''\\b(tok_[a-z0-9]{16})\\b'''\nkeywords = ["tok_"]\n`;
+const NO_CI = { CI: '', GITHUB_ACTIONS: '', GITLAB_CI: '', GITHUB_EVENT_NAME: '', GITHUB_BASE_REF: '', CI_MERGE_REQUEST_DIFF_BASE_SHA: '' };
+
+describe('CI detection from the environment', () => {
+  it('GitHub Actions pull request, push; GitLab merge request, branch; generic; none; --base wins', () => {
+    expect(detectCi({ GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' })).toEqual({
+      provider: 'github', event: 'pull_request', base: 'origin/main', baseSource: 'GITHUB_BASE_REF',
+    });
+    expect(detectCi({ GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_BASE_REF: '' })).toEqual({ provider: 'github', event: 'push' });
+    expect(detectCi({ GITLAB_CI: 'true', CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_DIFF_BASE_SHA: 'abc123' })).toEqual({
+      provider: 'gitlab', event: 'merge_request_event', base: 'abc123', baseSource: 'CI_MERGE_REQUEST_DIFF_BASE_SHA',
+    });
+    expect(detectCi({ GITLAB_CI: 'true', CI_PIPELINE_SOURCE: 'push' })).toEqual({ provider: 'gitlab', event: 'push' });
+    expect(detectCi({ CI: 'true' })).toEqual({ provider: 'generic' });
+    expect(detectCi({ CI: 'false' })).toEqual({ provider: 'none' });
+    expect(detectCi({}, 'v1.0')).toEqual({ provider: 'none', base: 'v1.0', baseSource: '--base' });
+  });
+});
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+}
+
+/** A repository whose main branch (as origin/main) holds an old secret; the PR branch adds one more. */
+function prRepo(): { dir: string; base: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-ci-'));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'dev@example.invalid');
+  git(dir, 'config', 'user.name', 'Dev');
+  fs.writeFileSync(path.join(dir, '.spillguard.toml'), CONFIG);
+  fs.writeFileSync(path.join(dir, 'old.js'), 'const old = "tok_fake0000old00001";\n');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-qm', 'base');
+  const base = git(dir, 'rev-parse', 'HEAD');
+  git(dir, 'update-ref', 'refs/remotes/origin/main', base);
+  git(dir, 'checkout', '-qb', 'feature');
+  fs.writeFileSync(path.join(dir, 'new.js'), '// feature\nconst added = "tok_fake0000new00001";\n');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-qm', 'feature');
+  return { dir, base };
+}
+
+describe('spillguard ci', () => {
+  it('without CI: scans the tree, text to stdout', () => {
+    const { dir } = prRepo();
+    const r = cli(['ci'], { cwd: dir, env: NO_CI });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => l.includes('test-token'))).toEqual([
+      'new.js:2:16  high  test-token  tok_*****',
+      'old.js:1:14  high  test-token  tok_*****',
+    ]);
+    expect(r.stderr).toContain('spillguard: no CI detected, scanning the working tree\n');
+  });
+
+  it('GitHub pull request: only the added commits, SARIF file, annotations', () => {
+    const { dir } = prRepo();
+    const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      '::error file=new.js,line=2,endLine=2,col=16,endColumn=36,title=spillguard%3A test-token::Test token found: tok_***** (introduced in ' +
+        git(dir, 'rev-parse', 'HEAD').slice(0, 12) +
+        ')\n',
+    );
+    const sarif = JSON.parse(fs.readFileSync(path.join(dir, 'spillguard.sarif'), 'utf8'));
+    const results = sarif.runs[0].results;
+    expect(results.map((x: { locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }) => [
+      x.locations[0].physicalLocation.artifactLocation.uri,
+      x.locations[0].physicalLocation.region.startLine,
+    ])).toEqual([['new.js', 2]]);
+    // Commit data in properties, never in the fingerprint.
+    expect(results[0].properties.commit).toBe(git(dir, 'rev-parse', 'HEAD'));
+    expect(Object.values(results[0].partialFingerprints)).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/)]);
+    expect(r.stderr).toContain('scanning commits after origin/main (GITHUB_BASE_REF)');
+  });
+
+  it('GitLab merge request: only the added commits, GitLab report file', () => {
+    const { dir, base } = prRepo();
+    const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITLAB_CI: 'true', CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_DIFF_BASE_SHA: base } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, 'gl-secret-detection-report.json'), 'utf8'));
+    expect(doc.vulnerabilities.map((v: { location: { file: string; start_line: number; commit: { sha: string } } }) => [v.location.file, v.location.start_line, v.location.commit.sha])).toEqual([
+      ['new.js', 2, git(dir, 'rev-parse', 'HEAD')],
+    ]);
+    expect(doc.scan.type).toBe('secret_detection');
+    expect(JSON.stringify(doc)).not.toContain('tok_fake0000new00001');
+  });
+
+  it('GitHub push: the tree, SARIF file, exit 0 when clean', () => {
+    const { dir } = prRepo();
+    fs.writeFileSync(path.join(dir, 'new.js'), '// clean\n');
+    fs.writeFileSync(path.join(dir, 'old.js'), '// clean\n');
+    const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(normalise(fs.readFileSync(path.join(dir, 'spillguard.sarif'), 'utf8'))).toContain('"results": []');
+  });
+
+  it('an unknown base revision is an error naming it', () => {
+    const { dir } = prRepo();
+    const r = cli(['ci', '--base', 'no-such-ref'], { cwd: dir, env: NO_CI });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no-such-ref/);
+  });
+});
