@@ -2,6 +2,30 @@
  * What the git modes' CLI commands share. Kept free of heavy imports: the command modules are
  * loaded on every start, and the pre-commit hook pays for each millisecond.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SpillguardError } from '../errors.js';
+import type { Finding } from '../engine/types.js';
+import type { BaselineLookup } from '../filters/index.js';
+import { DEFAULT_BASELINE_FILE } from '../filters/baseline.js';
+import { baselineFor, type ReportArgs } from './common.js';
+
+/**
+ * The baseline of a git mode: `--baseline FILE`, else the repository's own
+ * `.spillguard-baseline.json` if it has one — so that "add it to the baseline", as a blocked
+ * commit suggests, works without editing the hook. Loaded once the repository root is known.
+ */
+export function repoBaseline(args: Pick<ReportArgs, 'baseline' | 'reportUnused'>, cwd: string) {
+  if (args.reportUnused)
+    throw new SpillguardError('usage', 'applies to full scans (`spillguard scan`): git modes read only part of the repository', { flag: 'report-unused' });
+  let inner: BaselineLookup | undefined;
+  const lookup: BaselineLookup = { match: (f: Finding) => inner?.match(f) };
+  const load = (root: string) => {
+    if (args.baseline) inner = baselineFor({ baseline: args.baseline }, cwd);
+    else if (fs.existsSync(path.join(root, DEFAULT_BASELINE_FILE))) inner = baselineFor({ baseline: DEFAULT_BASELINE_FILE }, root);
+  };
+  return { lookup, load };
+}
 
 /** Printed on stderr when a hook blocks: how to go on, from the safest way to the bypass. */
 export function blockedMessage(what: 'commit' | 'push', findings: number): string {
@@ -12,7 +36,8 @@ export function blockedMessage(what: 'commit' | 'push', findings: number): strin
       `spillguard: commit blocked: ${n} in the staged changes. To go on, either:`,
       '  - remove the secret from the file, `git add` it again, and rotate the secret if it was ever shared;',
       '  - if it is a false positive, mark it on its line with a `spillguard:allow` comment;',
-      '  - accept it as known: `spillguard baseline create` records the current findings in a baseline;',
+      '  - accept it as known: `spillguard baseline create` records the current findings in',
+      '    .spillguard-baseline.json (commit it; the hook applies it);',
       '  - or bypass the check for this commit, knowingly: `git commit --no-verify`.',
       '',
     ].join('\n');
@@ -22,7 +47,8 @@ export function blockedMessage(what: 'commit' | 'push', findings: number): strin
     `spillguard: push blocked: ${n} in the commits being pushed. The secret is already committed, so:`,
     '  - rotate it, then remove it from those commits (`git commit --amend`, `git rebase -i`) before pushing;',
     '  - if it is a false positive, mark it on its line with a `spillguard:allow` comment (in a new commit);',
-    '  - accept it as known: `spillguard baseline create` records the current findings in a baseline;',
+    '  - accept it as known: `spillguard baseline create` records the current findings in',
+    '    .spillguard-baseline.json (commit it; the hook applies it);',
     '  - or bypass the check for this push, knowingly: `git push --no-verify`.',
     '',
   ].join('\n');

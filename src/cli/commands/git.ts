@@ -4,7 +4,7 @@ import type { LoadedRules } from '../../config/rules.js';
 import { SpillguardError } from '../../errors.js';
 import { humanBytes } from '../../reporters/text.js';
 import { emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
-import { blockedMessage, MAX_FILE_SIZE_OPTION } from '../git-shared.js';
+import { blockedMessage, MAX_FILE_SIZE_OPTION, repoBaseline } from '../git-shared.js';
 import { parseSize } from '../io.js';
 
 export interface HistoryArgs extends ReportArgs {
@@ -23,11 +23,23 @@ export function historyFlags<T>(y: Argv<T>) {
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY)
-    throw new SpillguardError('usage', 'reads the refs being pushed from standard input, as git\'s pre-push hook passes them (`<local ref> <local sha> <remote ref> <remote sha>` per line)', { flag: 'pre-push' });
   const parts: Buffer[] = [];
   for await (const b of process.stdin) parts.push(b as Buffer);
   return Buffer.concat(parts).toString('utf8');
+}
+
+/**
+ * The pushed range: from git's pre-push lines on standard input; or, under the pre-commit framework
+ * (which reads those lines itself), from the PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF it sets.
+ */
+async function pushedRevs(cwd: string, prePushRevs: (stdin: string, cwd: string) => Promise<string[]>): Promise<string[]> {
+  const to = process.env.PRE_COMMIT_TO_REF;
+  const from = process.env.PRE_COMMIT_FROM_REF;
+  if (process.stdin.isTTY && !to)
+    throw new SpillguardError('usage', 'reads the refs being pushed from standard input, as git\'s pre-push hook passes them (`<local ref> <local sha> <remote ref> <remote sha>` per line)', { flag: 'pre-push' });
+  const revs = process.stdin.isTTY ? [] : await prePushRevs(await readStdin(), cwd);
+  if (revs.length === 0 && to) return from ? [to, `^${from}`] : [to, '--not', '--remotes'];
+  return revs;
 }
 
 /** `spillguard git` and the pre-push hook: one history scan, over given revisions or the pushed ones. */
@@ -35,11 +47,12 @@ export async function runHistory(argv: HistoryArgs, prePush: boolean): Promise<n
   const cwd = process.cwd();
   const maxFileSize = parseSize(argv.maxFileSize, 'max-file-size');
   const args = { ...argv, config: argv.config ? path.resolve(cwd, argv.config) : undefined };
+  const baseline = repoBaseline(argv, cwd);
   const { scanHistory, prePushRevs } = await import('../../git/history.js');
   let revs = argv.revs;
   if (prePush) {
     if (revs?.length) throw new SpillguardError('usage', 'takes its revisions from standard input, not as arguments', { flag: 'pre-push' });
-    revs = await prePushRevs(await readStdin(), cwd);
+    revs = await pushedRevs(cwd, prePushRevs);
     if (revs.length === 0) return 0; // deletions only, or nothing pushed: nothing to check
   }
   const progress = argv.progress ?? Boolean(process.stderr.isTTY);
@@ -52,7 +65,11 @@ export async function runHistory(argv: HistoryArgs, prePush: boolean): Promise<n
     kinds: kindsOf(argv.kind),
     minConfidence: argv.minConfidence,
     maxFileSize,
-    rules: (root) => (loaded = rulesFor(args, root)),
+    baseline: baseline.lookup,
+    rules: (root) => {
+      baseline.load(root);
+      return (loaded = rulesFor(args, root));
+    },
     onProgress: progress
       ? (p) => {
           shown = true;

@@ -1,0 +1,333 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SpillguardError } from '../errors.js';
+
+/**
+ * Git plumbing through child_process directly: a pre-commit hook pays for every process and every
+ * module it loads, so the hot path spawns `git` itself instead of going through a wrapper library.
+ *
+ * Every command gets `-c` overrides for the user settings that would change the machine-readable
+ * output we parse (quoting, colour, prefixes, relative paths, external diff drivers).
+ */
+export const GIT_CONFIG_OVERRIDES = [
+  '-c', 'core.quotePath=true',
+  '-c', 'color.ui=false',
+  '-c', 'diff.relative=false',
+  '-c', 'diff.noprefix=false',
+  '-c', 'diff.mnemonicPrefix=false',
+  '-c', 'log.showSignature=false',
+  '-c', 'diff.suppressBlankEmpty=false',
+];
+
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+export const ZERO_OID = /^0+$/;
+
+export interface GitRun {
+  stdout: Buffer;
+  stderr: string;
+  code: number;
+}
+
+export function spawnGit(args: string[], cwd: string, stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
+  return spawn('git', [...GIT_CONFIG_OVERRIDES, ...args], {
+    cwd,
+    stdio: [stdin, 'pipe', 'pipe'],
+    // Never prompt (credentials, pagers): a hook has no one to answer.
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', PAGER: 'cat', LC_ALL: 'C' },
+    windowsHide: true,
+  });
+}
+
+/**
+ * Runs git to completion, collecting its output; rejects only when git cannot be started. With
+ * `maxBytes`, stops git once its output passes that size and answers `truncated`.
+ */
+export function runGit(args: string[], cwd: string, maxBytes = 0): Promise<GitRun & { truncated?: boolean }> {
+  return new Promise((resolve, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawnGit(args, cwd);
+    } catch (e) {
+      reject(startError(e, cwd));
+      return;
+    }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    child.stdout!.on('data', (b: Buffer) => {
+      if (truncated) return;
+      out.push(b);
+      size += b.length;
+      if (maxBytes > 0 && size > maxBytes) {
+        truncated = true;
+        out.length = 0;
+        child.kill();
+      }
+    });
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(startError(e, cwd)));
+    child.on('close', (code) =>
+      resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code: truncated ? -1 : code ?? 128, truncated }),
+    );
+  });
+}
+
+/** Runs git and returns stdout, or throws the SpillguardError its failure means. */
+export async function gitOk(args: string[], cwd: string): Promise<Buffer> {
+  const r = await runGit(args, cwd);
+  if (r.code !== 0) throw gitFailure(r.stderr, cwd, args);
+  return r.stdout;
+}
+
+export function startError(e: unknown, cwd: string): SpillguardError {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT') {
+    // spawn reports a missing cwd as ENOENT too.
+    return new SpillguardError('git', `cannot run git (is it installed and on PATH?) in ${cwd}`);
+  }
+  return new SpillguardError('git', `cannot run git: ${err?.message ?? String(e)}`);
+}
+
+/** git's own words for what went wrong, turned into the one message a person needs. */
+export function gitFailure(stderr: string, cwd: string, args: string[] = []): SpillguardError {
+  if (/not a git repository/i.test(stderr)) return new SpillguardError('git', `not a git repository: ${path.resolve(cwd)}`);
+  const rev =
+    /bad revision '([^']*)'/.exec(stderr) ??
+    /ambiguous argument '([^']*)': unknown revision/.exec(stderr) ??
+    /invalid object name '([^']*)'/i.exec(stderr) ??
+    /Needed a single revision/.exec(stderr);
+  if (rev) return new SpillguardError('git', `unknown revision: ${rev[1] ?? args[args.length - 1]}`);
+  if (/must be run in a work tree/.test(stderr)) return new SpillguardError('git', `needs a work tree (this is a bare repository or a .git folder): ${path.resolve(cwd)}`);
+  const line = stderr.split('\n').find((l) => /^(fatal|error):/.test(l)) ?? stderr.split('\n').find((l) => l.trim()) ?? 'unknown error';
+  return new SpillguardError('git', `git ${args.find((a) => !a.startsWith('-')) ?? ''} failed: ${line.replace(/^(fatal|error):\s*/, '')}`.replace('  ', ' '));
+}
+
+export interface RepoInfo {
+  /** Absolute path of the git directory (per worktree). */
+  gitDir: string;
+  /** Absolute path of the work tree's top level; undefined in a bare repository. */
+  top?: string;
+}
+
+/**
+ * Finds the repository without starting git, for the plain layouts a pre-commit hook meets (a `.git`
+ * folder, or a `.git` file pointing to a worktree's or submodule's git directory). Anything unusual
+ * (git's location variables set, no `.git` found) returns undefined: ask git (`repoInfo`), which
+ * also words the error when there is no repository.
+ */
+export function discoverRepo(cwd: string): RepoInfo | undefined {
+  const env = process.env;
+  if (env.GIT_DIR || env.GIT_WORK_TREE || env.GIT_COMMON_DIR || env.GIT_CEILING_DIRECTORIES) return undefined;
+  for (let dir = path.resolve(cwd); ; ) {
+    const dotGit = path.join(dir, '.git');
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(dotGit);
+    } catch {
+      st = undefined;
+    }
+    if (st?.isDirectory()) return fs.existsSync(path.join(dotGit, 'HEAD')) ? { gitDir: dotGit, top: dir } : undefined;
+    if (st?.isFile()) {
+      const m = /^gitdir: (.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'));
+      return m ? { gitDir: path.resolve(dir, m[1].trim()), top: dir } : undefined;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** One process for both: where the repository is, and whether it is one. */
+export async function repoInfo(cwd: string): Promise<RepoInfo> {
+  const r = await runGit(['rev-parse', '--absolute-git-dir', '--show-toplevel'], cwd);
+  const lines = r.stdout.toString('utf8').split('\n');
+  if (r.code !== 0) {
+    if (/must be run in a work tree/.test(r.stderr) && lines[0]) return { gitDir: lines[0] };
+    throw gitFailure(r.stderr, cwd, ['rev-parse']);
+  }
+  return { gitDir: lines[0], top: lines[1] || undefined };
+}
+
+/**
+ * Splits a byte stream on NUL into tokens, decoded as UTF-8 (git prints paths as raw bytes under
+ * `-z`; a path that is not UTF-8 shows as U+FFFD, as in every editor).
+ */
+export async function* nulTokens(stream: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let rest: Buffer | undefined;
+  for await (const part of stream) {
+    const buf = rest ? Buffer.concat([rest, part]) : part;
+    let start = 0;
+    for (let i = buf.indexOf(0, start); i !== -1; i = buf.indexOf(0, start)) {
+      yield buf.toString('utf8', start, i);
+      start = i + 1;
+    }
+    rest = start < buf.length ? buf.subarray(start) : undefined;
+  }
+  if (rest && rest.length) yield rest.toString('utf8');
+}
+
+export function nulTokensSync(buf: Buffer, from = 0, to = buf.length): string[] {
+  const out: string[] = [];
+  let start = from;
+  for (let i = buf.indexOf(0, start); i !== -1 && i < to; i = buf.indexOf(0, start)) {
+    out.push(buf.toString('utf8', start, i));
+    start = i + 1;
+  }
+  if (start < to) out.push(buf.toString('utf8', start, to));
+  return out;
+}
+
+export type BlobResult =
+  | { oid: string; kind: 'blob'; size: number; data: Buffer }
+  | { oid: string; kind: 'oversize'; size: number }
+  | { oid: string; kind: 'missing'; reason: string };
+
+interface Pending {
+  oid: string;
+  resolve: (r: BlobResult) => void;
+}
+
+/**
+ * `git cat-file --batch` as a pipelined object reader: ids go in on stdin, contents come back in
+ * request order, so many blobs cost one process. Contents over `maxSize` are read off the pipe and
+ * dropped without being kept. If git dies on a corrupt object, that request is answered with the
+ * reason and a fresh process takes over the rest: one bad object never ends the scan.
+ */
+export class CatFile {
+  private child!: ChildProcess;
+  private queue: Pending[] = [];
+  private head: Pending[] = []; // requests written to the current process, in order
+  private buf: Buffer = Buffer.alloc(0);
+  private body?: { p: Pending; size: number; data?: Buffer; got: number };
+  private stderr = '';
+  private restarts = 0;
+  private closed = false;
+  private exited = false;
+  private startFailure?: string;
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    private readonly cwd: string,
+    private readonly maxSize: number,
+  ) {
+    this.start();
+  }
+
+  private start(): void {
+    const child = spawnGit(['cat-file', '--batch'], this.cwd, 'pipe');
+    this.child = child;
+    this.exited = false;
+    this.buf = Buffer.alloc(0);
+    this.body = undefined;
+    this.stderr = '';
+    child.stdin!.on('error', () => {
+      /* EPIPE when git died: handled on close */
+    });
+    child.stdout!.on('data', (b: Buffer) => this.onData(b));
+    child.stderr!.on('data', (b: Buffer) => {
+      if (this.stderr.length < 4096) this.stderr += b.toString('utf8');
+    });
+    child.on('error', (e) => {
+      this.startFailure ??= startError(e, this.cwd).message;
+    });
+    child.on('close', () => {
+      if (child !== this.child) return;
+      this.exited = true;
+      this.onExit();
+      if (this.exited && this.head.length === 0) for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  get(oid: string): Promise<BlobResult> {
+    if (this.exited) this.start();
+    // Ids asked in one tick go out in one write, not one system call each.
+    const stdin = this.child.stdin!;
+    if (!stdin.writableCorked) {
+      stdin.cork();
+      process.nextTick(() => stdin.uncork());
+    }
+    return new Promise((resolve) => {
+      this.head.push({ oid, resolve });
+      stdin.write(`${oid}\n`);
+    });
+  }
+
+  /** Resolves when git has answered everything asked and exited. */
+  close(): Promise<void> {
+    this.closed = true;
+    if (this.exited && this.head.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.child.stdin!.end();
+    });
+  }
+
+  private onExit(): void {
+    const pending = this.head;
+    if (pending.length === 0) return;
+    const reason =
+      this.startFailure ?? this.stderr.split('\n').find((l) => l.trim())?.replace(/^(fatal|error):\s*/, '') ?? 'git cat-file exited';
+    // git answers in order, so the first unanswered request is the one it died on.
+    const failed = pending.shift()!;
+    failed.resolve({ oid: failed.oid, kind: 'missing', reason: `cannot read object ${failed.oid}: ${reason}` });
+    this.head = [];
+    if (this.startFailure || this.restarts++ >= 8) {
+      for (const p of pending) p.resolve({ oid: p.oid, kind: 'missing', reason: `cannot read object ${p.oid}: ${reason}` });
+      return;
+    }
+    this.start();
+    for (const p of pending) {
+      this.head.push(p);
+      this.child.stdin!.write(`${p.oid}\n`);
+    }
+    if (this.closed) this.child.stdin!.end();
+  }
+
+  private onData(chunk: Buffer): void {
+    let b = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    for (;;) {
+      if (this.body) {
+        const body = this.body;
+        const need = body.size + 1 - body.got; // contents, then a newline
+        const take = Math.min(need, b.length);
+        if (body.data) {
+          const n = Math.min(take, body.size - body.got);
+          if (n > 0) b.copy(body.data, body.got, 0, n);
+        }
+        body.got += take;
+        b = b.subarray(take);
+        if (body.got < body.size + 1) break;
+        this.body = undefined;
+        this.head.shift();
+        body.p.resolve(
+          body.data ? { oid: body.p.oid, kind: 'blob', size: body.size, data: body.data } : { oid: body.p.oid, kind: 'oversize', size: body.size },
+        );
+        continue;
+      }
+      const nl = b.indexOf(10);
+      if (nl === -1) break;
+      const header = b.toString('utf8', 0, nl);
+      b = b.subarray(nl + 1);
+      const p = this.head[0];
+      if (!p) continue; // nothing asked: ignore (cannot happen with a well-behaved git)
+      const m = /^(\S+) (\S+) (\d+)$/.exec(header);
+      if (!m) {
+        this.head.shift();
+        p.resolve({ oid: p.oid, kind: 'missing', reason: `object ${p.oid} is missing or corrupt` });
+        continue;
+      }
+      const size = Number(m[3]);
+      if (m[2] !== 'blob') {
+        // Read and drop: not file contents (a gitlink id that happens to name a commit, say).
+        this.body = { p, size, got: 0 };
+        const orig = p.resolve;
+        p.resolve = () => orig({ oid: p.oid, kind: 'missing', reason: `object ${p.oid} is a ${m[2]}, not a blob` });
+        continue;
+      }
+      this.body = { p, size, got: 0, data: this.maxSize > 0 && size > this.maxSize ? undefined : Buffer.allocUnsafe(size) };
+    }
+    this.buf = b.length ? Buffer.from(b) : Buffer.alloc(0);
+  }
+}

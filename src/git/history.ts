@@ -1,0 +1,398 @@
+import path from 'node:path';
+import { createEngine } from '../engine/engine.js';
+import { compileStored } from '../engine/schema.js';
+import type { Finding, Origin, RuleSet } from '../engine/types.js';
+import { applyFilters, type Dropped } from '../filters/index.js';
+import { chunkText } from '../sources/chunker.js';
+import type { ReadError, Skipped } from '../sources/files.js';
+import { SpillguardError } from '../errors.js';
+import { byPosition, decode, isBinary, DEFAULT_GIT_MAX_FILE_SIZE, resolveRuleSet, type GitScanOptions, type GitScanResult } from './common.js';
+import { GITLINK_MODE, parseRawHeader, SYMLINK_MODE, type RawEntry } from './diff.js';
+import { CatFile, gitFailure, repoInfo, spawnGit, startError, ZERO_OID, type BlobResult } from './exec.js';
+
+export interface HistoryProgress {
+  commits: number;
+  blobs: number;
+  bytes: number;
+}
+
+export interface HistoryOptions extends GitScanOptions {
+  /**
+   * What to scan, as `git log` takes it: revisions and ranges (`main`, `v1.0..HEAD`, `A...B`).
+   * Default: every ref (`--all`). Options are refused, except the ref-set ones below.
+   */
+  revs?: string[];
+  /** Only commits not reachable from this ref: `<ref>..HEAD`, the commits of a pull request. */
+  since?: string;
+  /** Called at most every 100 ms while scanning. */
+  onProgress?: (p: HistoryProgress) => void;
+}
+
+/** `git log` options that only name sets of refs, safe to accept among revisions. */
+const REF_SET_OPTIONS = new Set(['--all', '--not', '--branches', '--tags', '--remotes']);
+
+export function historyRevs(opts: Pick<HistoryOptions, 'revs' | 'since'>): string[] {
+  const revs = opts.revs?.length ? [...opts.revs] : [];
+  for (const r of [...revs, ...(opts.since !== undefined ? [opts.since] : [])]) {
+    if (r === '' || (r.startsWith('-') && !REF_SET_OPTIONS.has(r)))
+      throw new SpillguardError('usage', `"${r}" is not a revision (options cannot be passed through to git)`, { flag: r === opts.since ? 'since' : undefined });
+  }
+  if (opts.since !== undefined) {
+    if (revs.length === 0) revs.push('HEAD');
+    // After a `--not`, `^x` would flip back to positive: keep the exclusion before any `--not`.
+    const firstNot = revs.indexOf('--not');
+    revs.splice(firstNot === -1 ? revs.length : firstNot, 0, `^${opts.since}`);
+  }
+  return revs.length ? revs : ['--all'];
+}
+
+const COMMIT_MARK = '\x01';
+/**
+ * Oldest first (parents before children), so the first commit that shows a blob at a path is the
+ * one that introduced it. Raw tree diffs only (no contents: those come from one cat-file, once per
+ * blob). `-c` shows a merge's files that differ from every parent: what the merge itself added.
+ * `--root` whatever log.showRoot says: the first commit's files are additions too.
+ */
+function logArgs(revs: string[]): string[] {
+  return [
+    'log', '--reverse', '--date-order', '--raw', '-z', '--no-abbrev', '--no-renames', '-c', '--root',
+    '--no-color', '--no-ext-diff', `--format=${COMMIT_MARK}%H%x00%an%x00%ae%x00%aI`, ...revs, '--',
+  ];
+}
+
+interface CommitInfo {
+  commit: string;
+  author: string;
+  email: string;
+  date: string;
+  seq: number;
+}
+
+/**
+ * Push parser for `git log --raw -z` output: commits and their entries, emitted as the bytes
+ * arrive, so nothing of the history is held beyond the current token.
+ */
+class LogParser {
+  private rest?: Buffer;
+  private fields: string[] = [];
+  private want: 'commit' | 'paths' | undefined;
+  private header?: { entry: Omit<RawEntry, 'srcPath' | 'path' | 'srcRaw' | 'pathRaw'>; paths: number };
+  private paths: string[] = [];
+  commits = 0;
+
+  constructor(
+    private readonly onCommit: (c: CommitInfo) => void,
+    private readonly onEntry: (e: RawEntry) => void,
+  ) {}
+
+  feed(part: Buffer): void {
+    const buf = this.rest ? Buffer.concat([this.rest, part]) : part;
+    let start = 0;
+    for (let i = buf.indexOf(0, start); i !== -1; i = buf.indexOf(0, start)) {
+      this.token(buf.toString('utf8', start, i));
+      start = i + 1;
+    }
+    this.rest = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
+  }
+
+  end(): void {
+    if (this.rest?.length) this.token(this.rest.toString('utf8'));
+    this.rest = undefined;
+  }
+
+  private token(t: string): void {
+    if (this.want === 'commit') {
+      this.fields.push(t);
+      if (this.fields.length === 4) {
+        const f = this.fields;
+        this.want = undefined;
+        this.onCommit({ commit: f[0], author: f[1], email: f[2], date: f[3], seq: ++this.commits });
+      }
+      return;
+    }
+    if (this.want === 'paths') {
+      this.paths.push(t);
+      if (this.paths.length === this.header!.paths) {
+        const src = this.paths[0];
+        const dst = this.paths.length === 2 ? this.paths[1] : src;
+        const e = this.header!.entry;
+        this.want = undefined;
+        // Spelled out: an object spread here is V8's slow path, and runs once per file per commit.
+        this.onEntry({ srcMode: e.srcMode, dstMode: e.dstMode, srcOid: e.srcOid, dstOid: e.dstOid, status: e.status, srcPath: src, path: dst, srcRaw: '', pathRaw: '' });
+      }
+      return;
+    }
+    let s = 0;
+    while (t.charCodeAt(s) === 10) s++;
+    if (s === t.length) return;
+    if (t.charCodeAt(s) === 1) {
+      this.fields = [t.slice(s + 1)];
+      this.want = 'commit';
+    } else if (t.charCodeAt(s) === 58) {
+      const h = parseRawHeader(t.slice(s));
+      if (!h) return;
+      this.header = h;
+      this.paths = [];
+      this.want = 'paths';
+    }
+  }
+}
+
+/** Which path-scoped rules apply at a path: blobs are shared between paths only when this agrees. */
+function pathSignature(ruleSet: RuleSet): (p: string) => string {
+  const scoped = ruleSet.rules
+    .filter((r) => r.paths?.length || r.allowPaths.length)
+    .map((r) => ({ paths: r.paths?.map(compileStored), allow: r.allowPaths.map(compileStored) }));
+  if (scoped.length === 0) return () => '';
+  const cache = new Map<string, string>();
+  return (p) => {
+    let sig = cache.get(p);
+    if (sig === undefined) {
+      sig = ':' + scoped.map((r) => ((!r.paths || r.paths.some((re) => re.test(p))) && !r.allow.some((re) => re.test(p)) ? '1' : '0')).join('');
+      cache.set(p, sig);
+    }
+    return sig;
+  };
+}
+
+interface Occurrence {
+  origin: Origin;
+  seq: number;
+}
+
+/** How many blobs may be asked of cat-file before the log is paused: bounds memory, keeps both busy. */
+const HIGH_WATER = 256;
+const LOW_WATER = 64;
+
+/**
+ * Scans history: every blob that a commit in range adds or changes, each unique blob once however
+ * many commits hold it. A finding names the commit that introduced it, and a secret is reported
+ * once per path, at its earliest commit. git's output is consumed as it streams: memory holds the
+ * set of blobs seen and the findings, never the history.
+ */
+export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanResult> {
+  const t0 = performance.now();
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const maxSize = opts.maxFileSize ?? DEFAULT_GIT_MAX_FILE_SIZE;
+  const revs = historyRevs(opts);
+  const info = await repoInfo(cwd);
+  const root = info.top ?? info.gitDir;
+  // git starts first: it walks the history while the rules load, and a process forked before the
+  // engine fills the heap costs less to start.
+  const cat = new CatFile(root, maxSize);
+  const log = spawnGit(logArgs(revs), root);
+  // Listened to at once: the process may end before the rules are loaded (an unknown revision).
+  const logDone = new Promise<number>((resolve, reject) => {
+    log.on('error', (e) => reject(startError(e, root)));
+    log.on('close', (c) => resolve(c ?? 128));
+  });
+  logDone.catch(() => undefined);
+  let logErr = '';
+  log.stderr!.on('data', (b: Buffer) => {
+    if (logErr.length < 8192) logErr += b.toString('utf8');
+  });
+  let ruleSet: RuleSet;
+  try {
+    ruleSet = await resolveRuleSet(opts, root);
+  } catch (e) {
+    log.kill();
+    await cat.close();
+    throw e;
+  }
+  const engine = createEngine(ruleSet);
+  const sig = pathSignature(ruleSet);
+  const filterOpts = { allowlist: ruleSet.allowlist, minConfidence: opts.minConfidence, baseline: opts.baseline };
+
+  const skipped: Skipped[] = [];
+  const errors: ReadError[] = [];
+  const kept = new Map<string, { f: Finding; seq: number }>();
+  const dropped = new Map<string, { d: Dropped; seq: number }>();
+  const done = new Set<string>();
+  const cached = new Map<string, Finding[]>();
+  const inflight = new Map<string, Occurrence[]>();
+  let blobs = 0;
+  let bytes = 0;
+  let lastProgress = 0;
+
+  const emit = (findings: Finding[], occ: Occurrence) => {
+    if (findings.length === 0) return;
+    const mine = findings.map((f) => (f.origin === occ.origin ? f : { ...f, origin: occ.origin }));
+    // Filters per occurrence (one path in one commit is one input), before deduplication: a marker
+    // removed in a later commit must not hide the secret that remains.
+    const r = applyFilters(mine, filterOpts);
+    for (const f of r.kept) {
+      const k = `${f.fingerprint}\0${f.origin.path}`;
+      const prev = kept.get(k);
+      if (!prev || occ.seq < prev.seq) kept.set(k, { f, seq: occ.seq });
+    }
+    for (const d of r.dropped) {
+      const k = `${d.finding.fingerprint}\0${d.finding.origin.path}\0${d.reason}`;
+      const prev = dropped.get(k);
+      if (!prev || occ.seq < prev.seq) dropped.set(k, { d, seq: occ.seq });
+    }
+  };
+
+  const progress = (commits: number) => {
+    if (!opts.onProgress) return;
+    const now = performance.now();
+    if (now - lastProgress < 100) return;
+    lastProgress = now;
+    opts.onProgress({ commits, blobs, bytes });
+  };
+
+  let paused = false;
+  let failure: unknown;
+
+  const onBlob = (key: string, r: BlobResult) => {
+    const occs = inflight.get(key)!;
+    inflight.delete(key);
+    done.add(key);
+    const first = occs[0].origin;
+    if (r.kind === 'missing') {
+      errors.push({ path: first.path, message: `${r.reason} (commit ${first.commit})` });
+    } else if (r.kind === 'oversize') {
+      skipped.push({ path: first.path, reason: `larger than --max-file-size (${r.size} bytes; blob ${r.oid} in commit ${first.commit})` });
+    } else if (isBinary(r.data)) {
+      skipped.push({ path: first.path, reason: `binary (blob ${r.oid} in commit ${first.commit})` });
+    } else {
+      blobs++;
+      bytes += r.size;
+      const found: Finding[] = [];
+      for (const chunk of chunkText(decode(r.data), first)) found.push(...engine.scanChunk(chunk));
+      if (found.length) {
+        cached.set(key, found);
+        for (const o of occs) emit(found, o);
+      }
+    }
+    if (paused && inflight.size <= LOW_WATER) {
+      paused = false;
+      log.stdout!.resume();
+    }
+  };
+
+  let current: CommitInfo | undefined;
+  const parser = new LogParser(
+    (c) => {
+      current = c;
+      progress(c.seq);
+    },
+    (e) => {
+      const c = current;
+      if (!c || ZERO_OID.test(e.dstOid) || e.dstMode === GITLINK_MODE || e.dstMode === SYMLINK_MODE) return;
+      const key = e.dstOid + sig(e.path);
+      const occ: Occurrence = {
+        origin: { path: e.path, commit: c.commit, author: c.author, email: c.email, date: c.date, blob: e.dstOid },
+        seq: c.seq,
+      };
+      if (done.has(key)) {
+        const found = cached.get(key);
+        if (found) emit(found, occ);
+        return;
+      }
+      const waiting = inflight.get(key);
+      if (waiting) {
+        waiting.push(occ);
+        return;
+      }
+      inflight.set(key, [occ]);
+      cat
+        .get(e.dstOid)
+        .then((r) => onBlob(key, r))
+        .catch((err: unknown) => {
+          inflight.delete(key);
+          failure ??= err;
+        });
+      if (!paused && inflight.size >= HIGH_WATER) {
+        paused = true;
+        log.stdout!.pause();
+      }
+    },
+  );
+
+  log.stdout!.on('data', (b: Buffer) => parser.feed(b));
+  const code = await logDone.catch(async (e) => {
+    await cat.close();
+    throw e;
+  });
+  parser.end();
+  await cat.close();
+  // cat-file has answered everything; let the last answers' callbacks run.
+  while (inflight.size) await new Promise((r) => setImmediate(r));
+  if (failure) throw failure;
+
+  if (code !== 0) {
+    // Before any output, git refused the arguments (an unknown revision): a usage error. After,
+    // it died on the way (a corrupt tree or commit): what was scanned stands, reported incomplete.
+    if (parser.commits === 0) throw gitFailure(logErr, cwd, ['log', ...revs]);
+    const line = logErr.split('\n').find((l) => /^(fatal|error):/.test(l)) ?? `git log exited with code ${code}`;
+    errors.push({ path: '(git log)', message: `history incomplete: ${line.replace(/^(fatal|error):\s*/, '')}` });
+  }
+  opts.onProgress?.({ commits: parser.commits, blobs, bytes });
+
+  const findings = [...kept.values()].sort((a, b) => a.seq - b.seq || byPosition(a.f, b.f)).map((x) => x.f);
+  const suppressed = [...dropped.values()].sort((a, b) => a.seq - b.seq || byPosition(a.d.finding, b.d.finding)).map((x) => x.d);
+  return {
+    findings,
+    suppressed,
+    skipped,
+    errors,
+    stats: { files: blobs, bytes, durationMs: performance.now() - t0, commits: parser.commits },
+    root,
+  };
+}
+
+const ZERO = /^0{40}(0{24})?$/;
+const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/**
+ * The commits a push sends, from the pre-push hook's standard input
+ * (`<local ref> <local oid> <remote ref> <remote oid>` per line): `remote..local` for an update;
+ * for a new branch, or a remote commit we do not have, what no remote-tracking ref already holds.
+ * Deletions send nothing. Returns no revisions when nothing is pushed.
+ */
+export async function prePushRevs(stdin: string, cwd: string): Promise<string[]> {
+  const positives: string[] = [];
+  const remotes: string[] = [];
+  let notRemotes = false;
+  for (const line of stdin.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 4) continue;
+    const [, local, , remote] = f;
+    if (!OID.test(local) || !OID.test(remote)) throw new SpillguardError('input', `not a pre-push hook line: "${line.trim()}"`);
+    if (ZERO.test(local)) continue; // a deletion pushes no commits
+    positives.push(local);
+    if (ZERO.test(remote)) notRemotes = true;
+    else remotes.push(remote);
+  }
+  if (positives.length === 0) return [];
+  const negatives: string[] = [];
+  if (remotes.length) {
+    // A remote commit we have not fetched cannot bound the range: fall back to the remote-tracking refs.
+    const have = await objectsPresent(remotes, cwd);
+    for (const oid of remotes) {
+      if (have.has(oid)) negatives.push(`^${oid}`);
+      else notRemotes = true;
+    }
+  }
+  return [...new Set(positives), ...new Set(negatives), ...(notRemotes ? ['--not', '--remotes'] : [])];
+}
+
+/** Which of these commits (or annotated tags) exist locally, in one process. */
+async function objectsPresent(oids: string[], cwd: string): Promise<Set<string>> {
+  const child = spawnGit(['cat-file', '--batch-check'], cwd, 'pipe');
+  const out: Buffer[] = [];
+  child.stdout!.on('data', (b: Buffer) => out.push(b));
+  child.stderr!.resume();
+  child.stdin!.on('error', () => undefined);
+  child.stdin!.end(oids.join('\n') + '\n');
+  await new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', () => resolve());
+  });
+  const have = new Set<string>();
+  for (const line of Buffer.concat(out).toString('utf8').split('\n')) {
+    const [oid, type] = line.split(' ');
+    if (type === 'commit' || type === 'tag') have.add(oid); // a pushed annotated tag names a tag object
+  }
+  return have;
+}

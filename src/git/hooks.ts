@@ -1,0 +1,174 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SpillguardError } from '../errors.js';
+import { gitOk } from './exec.js';
+
+export type HookName = 'pre-commit' | 'pre-push';
+
+/** The package's shipped hook scripts, the same from `src/` (tests) and `dist/` (installed). */
+export const SHIPPED_HOOKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../hooks');
+
+/** Every spillguard hook says so near its top; anything else is someone else's hook. */
+const MARKER = /^# spillguard-hook: /m;
+
+const COMMAND: Record<HookName, string> = { 'pre-commit': 'spillguard staged', 'pre-push': 'spillguard hook pre-push "$@"' };
+
+export interface HookAction {
+  hook: HookName;
+  path: string;
+  action: 'installed' | 'updated' | 'chained' | 'removed' | 'restored' | 'left-foreign';
+  /** For `chained` and `restored`: where the other hook is (or was). */
+  local?: string;
+}
+
+export interface HooksLocation {
+  /** The folder git runs hooks from (honours core.hooksPath). */
+  dir: string;
+  /** core.hooksPath moved it away from `<git dir>/hooks`: probably another hook manager's. */
+  custom: boolean;
+}
+
+export async function hooksLocation(cwd: string): Promise<HooksLocation> {
+  const out = (await gitOk(['rev-parse', '--git-common-dir', '--git-path', 'hooks'], cwd)).toString('utf8').split('\n');
+  const common = path.resolve(cwd, out[0]);
+  const dir = path.resolve(cwd, out[1]);
+  return { dir, custom: dir !== path.join(common, 'hooks') };
+}
+
+export function isSpillguardHook(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(512);
+      const n = fs.readSync(fd, head, 0, head.length, 0);
+      return MARKER.test(head.toString('utf8', 0, n));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+const exists = (p: string) => {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function shipped(hook: HookName): string {
+  return fs.readFileSync(path.join(SHIPPED_HOOKS_DIR, hook), 'utf8');
+}
+
+function writeHook(file: string, text: string): void {
+  const tmp = `${file}.spillguard-${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o755 });
+  fs.chmodSync(tmp, 0o755);
+  fs.renameSync(tmp, file);
+}
+
+export interface InstallOptions {
+  cwd?: string;
+  /** Also install the pre-push hook. */
+  prePush?: boolean;
+  /** Move a foreign hook to `<name>.local` (spillguard's hook runs it first) instead of refusing. */
+  force?: boolean;
+}
+
+/**
+ * Installs spillguard's hooks into the folder git actually runs hooks from. A hook that is not
+ * spillguard's is never overwritten: without --force the install is refused with how to chain the
+ * two; with --force it becomes `<name>.local`, which spillguard's hook runs first. Every target is
+ * checked before anything is written, so a refusal leaves the folder as it was.
+ */
+export async function installHooks(opts: InstallOptions = {}): Promise<HookAction[]> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const loc = await hooksLocation(cwd);
+  const hooks: HookName[] = opts.prePush ? ['pre-commit', 'pre-push'] : ['pre-commit'];
+  const plan: Array<{ hook: HookName; file: string; action: HookAction['action'] }> = [];
+  for (const hook of hooks) {
+    const file = path.join(loc.dir, hook);
+    if (!exists(file)) plan.push({ hook, file, action: 'installed' });
+    else if (isSpillguardHook(file)) plan.push({ hook, file, action: 'updated' });
+    else if (!opts.force) throw foreignHookError(hook, file, loc);
+    else if (exists(`${file}.local`))
+      throw new SpillguardError(
+        'usage',
+        `cannot move the existing ${hook} hook aside: ${file}.local already exists. Merge the two by hand, or remove one, then run \`spillguard hook install --force\` again`,
+        { file },
+      );
+    else plan.push({ hook, file, action: 'chained' });
+  }
+  fs.mkdirSync(loc.dir, { recursive: true });
+  const done: HookAction[] = [];
+  for (const p of plan) {
+    const text = shipped(p.hook);
+    if (p.action === 'chained') {
+      fs.renameSync(p.file, `${p.file}.local`);
+      try {
+        const st = fs.statSync(`${p.file}.local`);
+        if ((st.mode & 0o111) === 0) fs.chmodSync(`${p.file}.local`, st.mode | 0o755);
+      } catch {
+        /* a dangling link: the hook reports it when it runs */
+      }
+      writeHook(p.file, text);
+      done.push({ hook: p.hook, path: p.file, action: 'chained', local: `${p.file}.local` });
+    } else {
+      writeHook(p.file, text);
+      done.push({ hook: p.hook, path: p.file, action: p.action });
+    }
+  }
+  return done;
+}
+
+function foreignHookError(hook: HookName, file: string, loc: HooksLocation): SpillguardError {
+  const lines = [
+    `a ${hook} hook that is not spillguard's is already installed, and was left as it is.`,
+    `  To run both, either add this line to it:`,
+    `      ${COMMAND[hook]}`,
+    `  (\`npx --no-install ${COMMAND[hook]}\` when spillguard is a devDependency),`,
+    `  or run \`spillguard hook install${hook === 'pre-push' ? ' --pre-push' : ''} --force\`: it moves the hook to ${path.basename(file)}.local,`,
+    `  and spillguard's hook runs it first, then spillguard.`,
+  ];
+  if (loc.custom)
+    lines.push(
+      `  Note: core.hooksPath points git at ${loc.dir}; if a tool manages that folder (husky, lefthook, pre-commit),`,
+      `  add spillguard to that tool's configuration instead (see docs/git.md).`,
+    );
+  return new SpillguardError('usage', lines.join('\n'), { file });
+}
+
+export interface UninstallOptions {
+  cwd?: string;
+}
+
+/**
+ * Removes spillguard's hooks (pre-commit and pre-push), and only those; a hook moved aside by
+ * `install --force` gets its name back.
+ */
+export async function uninstallHooks(opts: UninstallOptions = {}): Promise<HookAction[]> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const loc = await hooksLocation(cwd);
+  const done: HookAction[] = [];
+  for (const hook of ['pre-commit', 'pre-push'] as HookName[]) {
+    const file = path.join(loc.dir, hook);
+    const local = `${file}.local`;
+    if (exists(file)) {
+      if (!isSpillguardHook(file)) {
+        done.push({ hook, path: file, action: 'left-foreign' });
+        continue;
+      }
+      fs.rmSync(file);
+      done.push({ hook, path: file, action: 'removed' });
+    }
+    if (exists(local) && !exists(file)) {
+      fs.renameSync(local, file);
+      done.push({ hook, path: file, action: 'restored', local });
+    }
+  }
+  return done;
+}

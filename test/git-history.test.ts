@@ -1,0 +1,175 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { historyRevs } from '../src/git/history.js';
+import { cleanup, parseReport, Repo, spillguard, tmpdir, tokConfig, type JsonFinding } from './helpers/gitrepo.js';
+
+// Fake values only.
+const S1 = 'tok_aaaaaaaaaaaaaaa1';
+const S2 = 'tok_bbbbbbbbbbbbbbb2';
+const S3 = 'tok_ccccccccccccccc3';
+
+const cfg = tokConfig();
+const history = async (r: Repo, extra: string[] = []) => {
+  const res = await spillguard(['git', '--config', cfg, '-f', 'json', ...extra], r.dir);
+  return { ...res, report: parseReport(res) };
+};
+const where = (fs_: JsonFinding[]) => fs_.map((f) => ({ ruleId: f.ruleId, path: f.path, line: f.line, column: f.column, commit: f.commit }));
+
+afterAll(cleanup);
+
+describe('spillguard git', () => {
+  it('names the commit that introduced each secret, once per path, scanning each blob once', async () => {
+    const r = Repo.init();
+    r.write('a.txt', `x\nA=${S1}\n`);
+    const c1 = r.commitAll('add a');
+    r.write('b.txt', `B=${S2}\n`);
+    const c2 = r.commitAll('add b'); // a.txt unchanged: same blob, not even asked for
+    r.write('a.txt', `x\nA=${S1}\nmore\n`);
+    r.commitAll('edit a'); // new blob, same secret at the same path: still c1's
+    r.write('copy.txt', `x\nA=${S1}\nmore\n`);
+    const c4 = r.commitAll('copy a'); // the same blob at another path: reported there, not rescanned
+    r.git('rm', '-q', 'b.txt');
+    r.commitAll('drop b');
+    r.write('b.txt', `B=${S2}\n`);
+    r.commitAll('restore b'); // the same blob again: still c2's
+
+    const { code, report, stderr } = await history(r);
+    expect(where(report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'a.txt', line: 2, column: 3, commit: c1 },
+      { ruleId: 'test-token', path: 'b.txt', line: 1, column: 3, commit: c2 },
+      { ruleId: 'test-token', path: 'copy.txt', line: 2, column: 3, commit: c4 },
+    ]);
+    const f = report.findings[0];
+    expect(f.author).toBe('Test Author');
+    expect(f.email).toBe('author@example.com');
+    expect(f.date).toBe(r.git('show', '-s', '--format=%aI', c1).trim());
+    expect(f.blob).toBe(r.git('rev-parse', `${c1}:a.txt`).trim());
+    expect(report.summary.files).toBe(3); // a v1, b, a v2: the unique blobs
+    expect(code).toBe(1);
+    expect(stderr).toBe(''); // no progress when stderr is not a terminal
+  });
+
+  it('scans every ref by default, and only the given revisions or range otherwise', async () => {
+    const r = Repo.init();
+    r.write('base.txt', 'base\n');
+    r.commitAll('base');
+    r.git('checkout', '-q', '-b', 'side');
+    r.write('side.txt', `s=${S1}\n`);
+    const cs = r.commitAll('side');
+    r.git('checkout', '-q', 'main');
+    r.write('m1.txt', `m=${S2}\n`);
+    const m1 = r.commitAll('m1');
+    r.write('m2.txt', `m=${S3}\n`);
+    const m2 = r.commitAll('m2');
+
+    let res = await history(r);
+    expect(where(res.report.findings).map((f) => [f.path, f.commit])).toEqual([
+      ['side.txt', cs],
+      ['m1.txt', m1],
+      ['m2.txt', m2],
+    ]);
+    res = await history(r, ['main']);
+    expect(where(res.report.findings).map((f) => f.path)).toEqual(['m1.txt', 'm2.txt']);
+    res = await history(r, ['HEAD~1..HEAD']);
+    expect(where(res.report.findings).map((f) => [f.path, f.commit])).toEqual([['m2.txt', m2]]);
+    expect(res.code).toBe(1);
+  });
+
+  it('--since <ref> scans only the commits of a pull request', async () => {
+    const r = Repo.init();
+    r.write('old.txt', `o=${S1}\n`);
+    r.commitAll('on main');
+    r.git('checkout', '-q', '-b', 'feature');
+    r.write('new.txt', `n=${S2}\n`);
+    const cf = r.commitAll('on feature');
+    const res = await history(r, ['--since', 'main']);
+    expect(where(res.report.findings)).toEqual([{ ruleId: 'test-token', path: 'new.txt', line: 1, column: 3, commit: cf }]);
+    expect(res.code).toBe(1);
+    const clean = await history(r, ['--since', 'feature']);
+    expect(clean.report.findings).toEqual([]);
+    expect(clean.code).toBe(0);
+  });
+
+  it('attributes what a merge itself adds to the merge commit, and what it brings to where it was written', async () => {
+    const r = Repo.init();
+    r.write('f.txt', 'one\ntwo\n');
+    r.commitAll('base');
+    r.git('checkout', '-q', '-b', 'side');
+    r.write('s.txt', `s=${S1}\n`);
+    const cs = r.commitAll('side');
+    r.git('checkout', '-q', 'main');
+    r.write('m.txt', 'main\n');
+    r.commitAll('main');
+    r.git('merge', '-q', '--no-commit', '--no-ff', 'side');
+    r.write('f.txt', `one\ntwo\nEVIL=${S2}\n`);
+    r.git('add', 'f.txt');
+    r.git('commit', '-q', '--no-verify', '-m', 'merge side');
+    const cm = r.head();
+    const res = await history(r);
+    expect(where(res.report.findings)).toEqual([
+      { ruleId: 'test-token', path: 's.txt', line: 1, column: 3, commit: cs },
+      { ruleId: 'test-token', path: 'f.txt', line: 3, column: 6, commit: cm },
+    ]);
+  });
+
+  it('skips binary blobs and blobs over --max-file-size, listing them', async () => {
+    const r = Repo.init();
+    r.write('img.bin', Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(`k=${S1}\n`)]));
+    r.write('big.txt', `k=${S2}\n` + 'x'.repeat(3000) + '\n');
+    r.write('small.txt', 'nothing here\n');
+    r.commitAll('files');
+    const { code, report } = await history(r, ['--max-file-size', '1KB']);
+    expect(report.findings).toEqual([]);
+    expect(report.skipped.map((s) => [s.path, s.reason.split(' ')[0]]).sort()).toEqual([
+      ['big.txt', 'larger'],
+      ['img.bin', 'binary'],
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('reports a missing object as an error, goes on, and exits 2', async () => {
+    const r = Repo.init();
+    r.write('lost.txt', `l=${S1}\n`);
+    r.write('kept.txt', `k=${S2}\n`);
+    const c1 = r.commitAll('one');
+    const lost = r.git('rev-parse', `${c1}:lost.txt`).trim();
+    r.dropObject(lost);
+    const { code, report } = await history(r);
+    expect(where(report.findings)).toEqual([{ ruleId: 'test-token', path: 'kept.txt', line: 1, column: 3, commit: c1 }]);
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0].path).toBe('lost.txt');
+    expect(report.errors[0].message).toContain(lost);
+    expect(code).toBe(2);
+  });
+
+  it('exits 2 naming an unknown revision, and outside a repository', async () => {
+    const r = Repo.init();
+    r.write('a.txt', 'a\n');
+    r.commitAll('one');
+    let res = await spillguard(['git', '--config', cfg, 'no-such-branch'], r.dir);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('unknown revision: no-such-branch');
+    res = await spillguard(['git', '--config', cfg, '--since', 'no-such-base'], r.dir);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('no-such-base');
+    const dir = tmpdir();
+    res = await spillguard(['git', '--config', cfg], dir, { spawn: true });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`not a git repository: ${dir}`);
+  });
+
+  it('builds revision lists, refusing options passed as revisions', () => {
+    expect(historyRevs({})).toEqual(['--all']);
+    expect(historyRevs({ since: 'main' })).toEqual(['HEAD', '^main']);
+    expect(historyRevs({ revs: ['a', 'b'], since: 'main' })).toEqual(['a', 'b', '^main']);
+    expect(historyRevs({ revs: ['x', '--not', '--remotes'], since: 'm' })).toEqual(['x', '^m', '--not', '--remotes']);
+    expect(() => historyRevs({ revs: ['--output=/tmp/x'] })).toThrow(/not a revision/);
+    expect(() => historyRevs({ since: '-p' })).toThrow(/not a revision/);
+  });
+
+  it('finds nothing in a repository without commits', async () => {
+    const r = Repo.init();
+    const { code, report } = await history(r);
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+  });
+});

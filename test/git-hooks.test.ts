@@ -1,0 +1,276 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cleanup, gitEnv, parseReport, Repo, ROOT, spillguard, TOK_CONFIG, tmpdir } from './helpers/gitrepo.js';
+
+// Fake values only.
+const S1 = 'tok_aaaaaaaaaaaaaaa1';
+const S2 = 'tok_bbbbbbbbbbbbbbb2';
+const S3 = 'tok_ccccccccccccccc3';
+const ZERO = '0'.repeat(40);
+
+/** `spillguard` on PATH, as a global install puts it. */
+let binDir: string;
+let withSpillguard: Record<string, string>;
+
+beforeAll(() => {
+  binDir = tmpdir('sg-bin-');
+  fs.writeFileSync(path.join(binDir, 'spillguard'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+  withSpillguard = { PATH: `${binDir}${path.delimiter}${process.env.PATH}` };
+});
+afterAll(cleanup);
+
+/** A repository whose root .spillguard.toml holds the test rule, as a project would configure it. */
+function project(): Repo {
+  const r = Repo.init();
+  r.write('.spillguard.toml', TOK_CONFIG);
+  r.write('README.md', 'project\n');
+  r.commitAll('init');
+  return r;
+}
+
+const hookFile = (r: Repo, name: string) => path.join(r.dir, '.git/hooks', name);
+const isExecutable = (f: string) => (fs.statSync(f).mode & 0o111) !== 0;
+
+function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', [script], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('spillguard hook install / uninstall', () => {
+  it('installs the pre-commit hook (and pre-push on request), and updates its own hook in place', async () => {
+    const r = project();
+    let res = await spillguard(['hook', 'install'], r.dir);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`installed the pre-commit hook: ${hookFile(r, 'pre-commit')}`);
+    expect(fs.readFileSync(hookFile(r, 'pre-commit'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'hooks/pre-commit'), 'utf8'));
+    expect(isExecutable(hookFile(r, 'pre-commit'))).toBe(true);
+    expect(fs.existsSync(hookFile(r, 'pre-push'))).toBe(false);
+
+    res = await spillguard(['hook', 'install', '--pre-push'], r.dir);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('updated the pre-commit hook');
+    expect(res.stdout).toContain('installed the pre-push hook');
+    expect(isExecutable(hookFile(r, 'pre-push'))).toBe(true);
+
+    res = await spillguard(['hook', 'uninstall'], r.dir);
+    expect(res.code).toBe(0);
+    expect(fs.existsSync(hookFile(r, 'pre-commit'))).toBe(false);
+    expect(fs.existsSync(hookFile(r, 'pre-push'))).toBe(false);
+    res = await spillguard(['hook', 'uninstall'], r.dir);
+    expect(res.stdout).toContain('no spillguard hook to remove');
+  });
+
+  it('installs into core.hooksPath, resolved from a subfolder', async () => {
+    const r = project();
+    r.git('config', 'core.hooksPath', '.githooks');
+    fs.mkdirSync(path.join(r.dir, 'sub/dir'), { recursive: true });
+    const res = await spillguard(['hook', 'install'], path.join(r.dir, 'sub/dir'));
+    expect(res.code).toBe(0);
+    expect(isExecutable(path.join(r.dir, '.githooks/pre-commit'))).toBe(true);
+    expect(fs.existsSync(hookFile(r, 'pre-commit'))).toBe(false);
+  });
+
+  it('refuses to overwrite a foreign hook, saying how to chain it', async () => {
+    const r = project();
+    const foreign = '#!/bin/sh\necho theirs\n';
+    fs.writeFileSync(hookFile(r, 'pre-commit'), foreign, { mode: 0o755 });
+    const res = await spillguard(['hook', 'install'], r.dir);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('not spillguard');
+    expect(res.stderr).toContain('spillguard staged');
+    expect(res.stderr).toContain('--force');
+    expect(fs.readFileSync(hookFile(r, 'pre-commit'), 'utf8')).toBe(foreign);
+
+    // Under a hook manager's folder the message points there.
+    r.git('config', 'core.hooksPath', '.husky/_');
+    fs.mkdirSync(path.join(r.dir, '.husky/_'), { recursive: true });
+    fs.writeFileSync(path.join(r.dir, '.husky/_/pre-commit'), foreign, { mode: 0o755 });
+    const husky = await spillguard(['hook', 'install'], r.dir);
+    expect(husky.code).toBe(2);
+    expect(husky.stderr).toContain('core.hooksPath');
+  });
+
+  it('--force chains a foreign hook (run first); uninstall restores it; a foreign hook is never removed', async () => {
+    const r = project();
+    const marker = path.join(r.dir, '.git', 'local-ran');
+    const foreign = `#!/bin/sh\necho ran > "${marker}"\nexit 0\n`;
+    fs.writeFileSync(hookFile(r, 'pre-commit'), foreign, { mode: 0o755 });
+    let res = await spillguard(['hook', 'install', '--force'], r.dir);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('moved the existing pre-commit hook');
+    expect(fs.readFileSync(hookFile(r, 'pre-commit.local'), 'utf8')).toBe(foreign);
+
+    // A second --force must not clobber the saved hook: ours is simply updated.
+    res = await spillguard(['hook', 'install', '--force'], r.dir);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('updated');
+
+    // The chained commit: the old hook runs, then spillguard blocks the secret.
+    r.write('leak.txt', `k=${S1}\n`);
+    r.git('add', 'leak.txt');
+    const commit = await r.tryGit(['commit', '-m', 'leak'], withSpillguard);
+    expect(commit.code).not.toBe(0);
+    expect(fs.existsSync(marker)).toBe(true);
+    expect(commit.stderr).toContain('leak.txt:1:3');
+    expect(commit.stderr).toContain('git commit --no-verify');
+    expect(r.git('log', '--format=%s')).not.toContain('leak');
+
+    res = await spillguard(['hook', 'uninstall'], r.dir);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('restored the previous pre-commit hook');
+    expect(fs.readFileSync(hookFile(r, 'pre-commit'), 'utf8')).toBe(foreign);
+    expect(fs.existsSync(hookFile(r, 'pre-commit.local'))).toBe(false);
+
+    res = await spillguard(['hook', 'uninstall'], r.dir);
+    expect(res.stdout).toContain('left');
+    expect(fs.readFileSync(hookFile(r, 'pre-commit'), 'utf8')).toBe(foreign);
+  });
+
+  it('a failing chained hook stops the commit before spillguard runs', async () => {
+    const r = project();
+    fs.writeFileSync(hookFile(r, 'pre-commit'), '#!/bin/sh\necho "lint failed" >&2\nexit 3\n', { mode: 0o755 });
+    expect((await spillguard(['hook', 'install', '--force'], r.dir)).code).toBe(0);
+    r.write('ok.txt', 'fine\n');
+    r.git('add', 'ok.txt');
+    const commit = await r.tryGit(['commit', '-m', 'x'], withSpillguard);
+    expect(commit.code).not.toBe(0);
+    expect(commit.stderr).toContain('lint failed');
+    expect(commit.stderr).not.toContain('spillguard');
+  });
+
+  it('--force refuses when <name>.local already exists', async () => {
+    const r = project();
+    fs.writeFileSync(hookFile(r, 'pre-commit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    fs.writeFileSync(hookFile(r, 'pre-commit.local'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const res = await spillguard(['hook', 'install', '--force'], r.dir);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('pre-commit.local already exists');
+  });
+});
+
+describe('the installed pre-commit hook', () => {
+  it('lets a clean commit through, blocks a secret, and checks what `git commit -a` commits', async () => {
+    const r = project();
+    expect((await spillguard(['hook', 'install'], r.dir)).code).toBe(0);
+    r.write('clean.txt', 'nothing to see\n');
+    r.git('add', 'clean.txt');
+    const ok = await r.tryGit(['commit', '-m', 'clean'], withSpillguard);
+    expect(ok.code).toBe(0);
+
+    r.write('clean.txt', `nothing to see\nk=${S2}\n`); // tracked, modified, not staged
+    const plain = await r.tryGit(['commit', '--allow-empty', '-m', 'empty'], withSpillguard);
+    expect(plain.code).toBe(0); // the working tree is not what `git commit` commits
+    const all = await r.tryGit(['commit', '-a', '-m', 'all'], withSpillguard);
+    expect(all.code).not.toBe(0); // but with -a it is
+    expect(all.stderr).toContain('clean.txt:2:3');
+    for (const hint of ['remove the secret', 'spillguard:allow', 'spillguard baseline create', 'git commit --no-verify']) expect(all.stderr).toContain(hint);
+  });
+
+  it('finds spillguard as a devDependency, and says so clearly when it cannot find it', async () => {
+    const r = project();
+    r.write('leak.txt', `k=${S3}\n`);
+    r.git('add', 'leak.txt');
+    const script = path.join(ROOT, 'hooks/pre-commit');
+    // No spillguard, no npx on PATH: only what the script itself needs.
+    const bare = tmpdir('sg-path-');
+    for (const tool of ['dirname', 'cat', 'git']) {
+      const found = ['/usr/bin', '/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p));
+      if (found) fs.symlinkSync(found, path.join(bare, tool));
+    }
+    const missing = await runScript(script, r.dir, gitEnv({ PATH: bare }));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot find spillguard');
+    expect(missing.stderr).toContain('npm install --save-dev spillguard');
+    expect(missing.stderr).toContain('--no-verify');
+
+    fs.mkdirSync(path.join(r.dir, 'node_modules/.bin'), { recursive: true });
+    fs.copyFileSync(path.join(binDir, 'spillguard'), path.join(r.dir, 'node_modules/.bin/spillguard'));
+    const local = await runScript(script, r.dir, gitEnv({ PATH: bare }));
+    expect(local.code).toBe(1);
+    expect(local.stdout).toContain('leak.txt:1:3');
+  });
+});
+
+describe('pre-push', () => {
+  function pushed(): { r: Repo; c1: string; c2: string; c3: string } {
+    const remote = Repo.init({ bare: true });
+    const r = project();
+    r.git('remote', 'add', 'origin', remote.dir);
+    r.write('old.txt', `o=${S1}\n`);
+    const c1 = r.commitAll('already pushed');
+    r.git('push', '-q', '--no-verify', 'origin', 'main');
+    r.write('new.txt', `n=${S2}\n`);
+    const c2 = r.commitAll('not pushed yet');
+    r.write('more.txt', 'clean\n');
+    const c3 = r.commitAll('clean');
+    return { r, c1, c2, c3 };
+  }
+  const prePush = (r: Repo, input: string, args = ['hook', 'pre-push', 'origin', 'url']) =>
+    spillguard([...args, '-f', 'json'], r.dir, { input });
+
+  it('scans only the commits being pushed (remote..local)', async () => {
+    const { r, c1, c2, c3 } = pushed();
+    const res = await prePush(r, `refs/heads/main ${c3} refs/heads/main ${c1}\n`);
+    const report = parseReport(res);
+    expect(report.findings.map((f) => [f.path, f.line, f.column, f.commit])).toEqual([['new.txt', 1, 3, c2]]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('push blocked');
+    expect(res.stderr).toContain('git push --no-verify');
+    // The same through `spillguard git --pre-push`.
+    const same = await prePush(r, `refs/heads/main ${c3} refs/heads/main ${c1}\n`, ['git', '--pre-push']);
+    expect(parseReport(same).findings.map((f) => f.commit)).toEqual([c2]);
+  });
+
+  it("a new branch's first push scans what no remote-tracking ref holds; deletions scan nothing", async () => {
+    const { r, c3 } = pushed();
+    r.git('push', '-q', '--no-verify', 'origin', 'main');
+    r.git('checkout', '-q', '-b', 'feature');
+    r.write('feat.txt', `f=${S3}\n`);
+    const c4 = r.commitAll('feature');
+    let res = await prePush(r, `refs/heads/feature ${c4} refs/heads/feature ${ZERO}\n`);
+    expect(parseReport(res).findings.map((f) => [f.path, f.commit])).toEqual([['feat.txt', c4]]);
+    expect(res.code).toBe(1);
+
+    res = await prePush(r, `(delete) ${ZERO} refs/heads/old ${c3}\n`);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('');
+
+    // A remote commit we never fetched cannot bound the range: fall back to the remote-tracking refs.
+    res = await prePush(r, `refs/heads/feature ${c4} refs/heads/feature ${'1234567'.padEnd(40, 'a')}\n`);
+    expect(parseReport(res).findings.map((f) => f.commit)).toEqual([c4]);
+  });
+
+  it('takes the range from the pre-commit framework when it has read the hook input itself', async () => {
+    const { r, c1, c2, c3 } = pushed();
+    const res = await spillguard(['hook', 'pre-push', '-f', 'json'], r.dir, { input: '', env: { PRE_COMMIT_FROM_REF: c1, PRE_COMMIT_TO_REF: c3 } });
+    expect(parseReport(res).findings.map((f) => [f.path, f.commit])).toEqual([['new.txt', c2]]);
+    expect(res.code).toBe(1);
+  });
+
+  it('rejects malformed hook input with exit 2', async () => {
+    const { r } = pushed();
+    const res = await prePush(r, 'not a pre-push line at all\n');
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('not a pre-push hook line');
+  });
+
+  it('the installed pre-push hook blocks a push that carries a secret', async () => {
+    const { r } = pushed();
+    expect((await spillguard(['hook', 'install', '--pre-push'], r.dir)).code).toBe(0);
+    const push = await r.tryGit(['push', 'origin', 'main'], withSpillguard);
+    expect(push.code).not.toBe(0);
+    expect(push.stdout).toContain('new.txt:1:3'); // git passes a pre-push hook's stdout through
+    expect(push.stderr).toContain('push blocked');
+    expect(r.git('ls-remote', 'origin', 'main').trim().split('\t')[0]).not.toBe(r.head());
+  });
+});
