@@ -1,0 +1,222 @@
+import fs from 'node:fs';
+import type { Argv } from 'yargs';
+import { loadRules } from '../../config/rules.js';
+import { CONFIDENCES, type Confidence, type Kind } from '../../engine/types.js';
+import { SpillguardError } from '../../errors.js';
+import type { CorpusSummary } from '../../redact/corpus.js';
+import { OPERATORS, type Operator } from '../../redact/types.js';
+import { parseSize } from '../io.js';
+
+interface RedactArgs {
+  paths?: string[];
+  out?: string;
+  stdin: boolean;
+  stdinName: string;
+  format?: string;
+  field: string[];
+  columns: string[];
+  header: boolean;
+  manifest?: string;
+  resume: boolean;
+  quarantine?: string;
+  config?: string;
+  kind: 'secret' | 'pii' | 'all';
+  operator: string[];
+  keyFile?: string;
+  minConfidence: Confidence;
+  verifyThreshold: Confidence;
+  injection: boolean;
+  include: string[];
+  exclude: string[];
+  gitignore: boolean;
+  maxFileSize: string;
+  assumeText: boolean;
+  workers?: number;
+  progress?: boolean;
+  quiet: boolean;
+}
+
+const STDIN_FORMATS = ['jsonl', 'text', 'txt', 'md', 'html', 'json', 'csv', 'tsv', 'eml'] as const;
+
+/**
+ * The pseudonym key, from --key-file or SPILLGUARD_KEY, read here (the CLI layer) and passed in:
+ * library code never reads the environment. A short key would make pseudonyms guessable.
+ */
+export function readKey(keyFile: string | undefined, env = process.env): Buffer | undefined {
+  let key: Buffer | undefined;
+  if (keyFile) {
+    try {
+      key = fs.readFileSync(keyFile);
+    } catch (e) {
+      throw new SpillguardError('usage', `cannot read the key file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { flag: 'key-file', file: keyFile });
+    }
+    key = Buffer.from(key.toString('latin1').replace(/\r?\n$/, ''), 'latin1');
+  } else if (env.SPILLGUARD_KEY) key = Buffer.from(env.SPILLGUARD_KEY, 'utf8');
+  if (key && key.length < 16) throw new SpillguardError('usage', 'the key must be at least 16 bytes long (SPILLGUARD_KEY or --key-file)', { flag: 'key-file' });
+  return key;
+}
+
+export function parseOperators(list: string[]): Record<string, Operator> {
+  const out: Record<string, Operator> = {};
+  for (const item of list) {
+    const m = /^([^=]+)=(.+)$/.exec(item);
+    if (!m || !(OPERATORS as readonly string[]).includes(m[2]))
+      throw new SpillguardError('usage', `"${item}" is not NAME=OPERATOR (NAME a kind or rule id; OPERATOR one of ${OPERATORS.join(', ')})`, { flag: 'operator' });
+    out[m[1]] = m[2] as Operator;
+  }
+  return out;
+}
+
+export const redactCommand = {
+  command: 'redact [paths..]',
+  describe: 'Redact secrets and personal data from documents (--out DIR) or standard input (--stdin)',
+  builder: (y: Argv) =>
+    y
+      .positional('paths', { type: 'string', array: true, describe: 'Files or folders to redact' })
+      .option('out', { type: 'string', describe: 'Write redacted documents here, mirroring relative paths' })
+      .option('stdin', { type: 'boolean', default: false, describe: 'Redact standard input to standard output' })
+      .option('stdin-name', { type: 'string', default: '<stdin>', describe: 'Name standard input is reported under' })
+      .option('format', { choices: STDIN_FORMATS, describe: '--stdin: jsonl (default; record by record), text (line by line, for logs), or a document format' })
+      .option('field', { type: 'string', array: true, default: [], describe: 'JSON/JSONL: only these fields (names or JSON pointers)' })
+      .option('columns', { type: 'string', array: true, default: [], describe: 'CSV/TSV: only these columns (names or 1-based numbers; comma-separated)' })
+      .option('header', { type: 'boolean', default: true, describe: 'CSV/TSV: the first row is a header (--no-header: it is data)' })
+      .option('manifest', { type: 'string', describe: 'Write a JSONL manifest of what was redacted (never the values)' })
+      .option('resume', { type: 'boolean', default: false, describe: 'Skip documents the manifest shows done with the same input and settings' })
+      .option('quarantine', { type: 'string', describe: 'Write documents suspected of prompt injection here instead of --out' })
+      .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: .spillguard.toml in the working directory)' })
+      .option('kind', { choices: ['secret', 'pii', 'all'] as const, default: 'all' as const, describe: 'What to redact' })
+      .option('operator', { type: 'string', array: true, default: [], describe: 'NAME=OPERATOR, NAME a kind or rule id (e.g. pii=mask)' })
+      .option('key-file', { type: 'string', describe: 'Pseudonym key file (default: the SPILLGUARD_KEY environment variable)' })
+      .option('min-confidence', { choices: CONFIDENCES, default: 'low' as Confidence, describe: 'Redact findings at or above this confidence' })
+      .option('verify-threshold', { choices: CONFIDENCES, default: 'low' as Confidence, describe: 'Fail a document when its output still holds a finding at or above this confidence' })
+      .option('injection', { type: 'boolean', default: true, describe: 'Screen for prompt injection (--no-injection to skip)' })
+      .option('include', { type: 'string', array: true, default: [], describe: 'Only redact paths matching these globs' })
+      .option('exclude', { type: 'string', array: true, default: [], describe: 'Skip paths matching these globs' })
+      .option('gitignore', { type: 'boolean', default: false, describe: 'Honour .gitignore files (off: a corpus is not a repository)' })
+      .option('max-file-size', { type: 'string', default: '0', describe: 'Skip larger documents (e.g. 100MB; 0 = no limit)' })
+      .option('assume-text', { type: 'boolean', default: false, describe: 'Treat files of unknown extension as text instead of skipping them' })
+      .option('workers', { type: 'number', describe: 'Worker threads (default: one per core for larger runs; 0 = none)' })
+      .option('progress', { type: 'boolean', describe: 'Show progress (default: on a terminal)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on standard error' }),
+  run: async (argv: RedactArgs): Promise<number> => {
+    const cwd = process.cwd();
+    const paths = argv.paths ?? [];
+    if (argv.stdin && paths.length) throw new SpillguardError('usage', 'give either paths or --stdin, not both', { flag: 'stdin' });
+    if (!argv.stdin && !argv.out) throw new SpillguardError('usage', 'needs --out DIR (or --stdin)', { flag: 'out' });
+    if (argv.stdin && (argv.out || argv.resume || argv.quarantine)) throw new SpillguardError('usage', '--out, --resume and --quarantine are for files, not --stdin', { flag: 'stdin' });
+    const kinds: Kind[] = argv.kind === 'all' ? ['secret', 'pii'] : [argv.kind];
+    const rules = loadRules({ config: argv.config, root: cwd });
+    for (const w of rules.warnings) process.stderr.write(`spillguard: warning: ${w}\n`);
+    if (!rules.rules.some((r) => kinds.includes(r.kind))) throw new SpillguardError('config', 'no rules left to run (all disabled or filtered by --kind)', { flag: 'kind' });
+    const { loadRedactConfig } = await import('../../redact/config.js');
+    const redactorOptions = {
+      rules: { rules: rules.rules, allowlist: rules.allowlist },
+      kinds,
+      injection: argv.injection,
+      config: loadRedactConfig({ config: argv.config, root: cwd }),
+      operators: parseOperators(argv.operator),
+      key: readKey(argv.keyFile),
+      minConfidence: argv.minConfidence,
+      verifyThreshold: argv.verifyThreshold,
+    };
+    const formatOptions = { fields: argv.field, columns: argv.columns.flatMap((c) => c.split(',')).filter(Boolean), header: argv.header };
+
+    if (argv.stdin) return stdinMode(argv, redactorOptions, formatOptions);
+
+    const { redactCorpus } = await import('../../redact/corpus.js');
+    const progress = argv.progress ?? Boolean(process.stderr.isTTY);
+    const t0 = performance.now();
+    let lastDraw = 0;
+    let bytes = 0;
+    const summary = await redactCorpus({
+      paths, cwd, outDir: argv.out!, manifest: argv.manifest, resume: argv.resume, quarantine: argv.quarantine,
+      include: argv.include, exclude: argv.exclude, gitignore: argv.gitignore, maxFileSize: parseSize(argv.maxFileSize, 'max-file-size'),
+      assumeText: argv.assumeText, formatOptions, workers: argv.workers, redactor: redactorOptions,
+      onEntry: (e, _resumed, done, total) => {
+        bytes += e.bytes ?? 0;
+        if (!progress) return;
+        const now = performance.now();
+        if (now - lastDraw < 100 && done < total) return;
+        lastDraw = now;
+        const s = (now - t0) / 1000 || 1e-9;
+        const rate = done / s;
+        const eta = rate > 0 ? Math.round((total - done) / rate) : 0;
+        process.stderr.write(`\r\x1b[Kredact: ${done}/${total} documents  ${rate.toFixed(1)} docs/s  ${(bytes / 1e6 / s).toFixed(1)} MB/s  ETA ${eta}s`);
+      },
+    });
+    if (progress) process.stderr.write('\r\x1b[K');
+    if (!argv.quiet) process.stderr.write(formatSummary(summary, (performance.now() - t0) / 1000));
+    if (summary.failed > 0) return 2;
+    if (summary.leftover > 0) return 1;
+    return 0;
+  },
+};
+
+async function stdinMode(argv: RedactArgs, redactorOptions: ConstructorParameters<typeof import('../../redact/session.js').Redactor>[0], formatOptions: { fields: string[]; columns: string[]; header: boolean }): Promise<number> {
+  const { Redactor } = await import('../../redact/session.js');
+  const format = argv.format ?? 'jsonl';
+  // Logs are redacted, not screened for prompt injection: they are not headed into a model's context.
+  const redactor = new Redactor(format === 'text' ? { ...redactorOptions, injection: false } : redactorOptions);
+  const { pipeline } = await import('node:stream/promises');
+  if (format === 'text') {
+    const { TextRedactStream } = await import('../../redact/stream.js');
+    const t = new TextRedactStream(redactor, { name: argv.stdinName });
+    await pipeline(process.stdin, t, process.stdout);
+    if (!argv.quiet && t.lines.found) process.stderr.write(`spillguard redact: masked ${t.lines.found} secret(s): ${Object.entries(t.lines.counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    return 0;
+  }
+  if (format === 'jsonl') {
+    const { JsonlRedactStream } = await import('../../redact/jsonl-stream.js');
+    const t = new JsonlRedactStream(redactor, { name: argv.stdinName, fields: formatOptions.fields });
+    await pipeline(process.stdin, t, process.stdout);
+    const s = t.stats;
+    for (const w of s.withheld) process.stderr.write(`spillguard: ${argv.stdinName}:${w.line}: record withheld: verification still found ${w.rules.join(', ')} after redaction\n`);
+    for (const l of s.invalid) process.stderr.write(`spillguard: ${argv.stdinName}:${l}: not JSON: written redacted as text\n`);
+    if (!argv.quiet) {
+      const counts = Object.entries(s.counts).sort(([a], [b]) => (a < b ? -1 : 1));
+      process.stderr.write(
+        `spillguard redact: ${s.records} records written, ${s.droppedRecords} dropped, ${s.withheld.length} withheld, ${s.invalid.length} not JSON` +
+          (counts.length ? `; redactions: ${counts.map(([k, v]) => `${k} ${v}`).join(', ')}` : '') +
+          (s.injection.length ? `; prompt injection suspected in ${new Set(s.injection.map((i) => i.line)).size} record(s)` : '') +
+          '\n',
+      );
+    }
+    return s.invalid.length ? 2 : s.withheld.length ? 1 : 0;
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  const { redactDocument } = await import('../../redact/document.js');
+  const docFormat = format === 'txt' ? 'txt' : format;
+  const r = await redactDocument(redactor, Buffer.concat(chunks), argv.stdinName, docFormat, formatOptions);
+  if (r.output) process.stdout.write(r.output);
+  if (r.entry.status !== 'ok') process.stderr.write(`spillguard: ${argv.stdinName}: ${r.entry.status}: ${r.entry.reason}\n`);
+  return r.entry.status === 'failed' ? 2 : r.entry.status === 'leftover' ? 1 : r.entry.status === 'skipped' ? 2 : 0;
+}
+
+const fmtBytes = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
+
+/** The summary table on standard error: documents, bytes, redactions per entity type, and every problem. */
+export function formatSummary(s: CorpusSummary, seconds: number): string {
+  const rows: [string, string][] = [
+    ['documents', String(s.documents)],
+    ['  redacted', String(s.ok)],
+    ['  quarantined', String(s.quarantined)],
+    ['  resumed (already done)', String(s.resumed)],
+    ['  skipped', String(s.skipped)],
+    ['  failed', String(s.failed)],
+    ['  left over (not written)', String(s.leftover)],
+    ['bytes in', fmtBytes(s.bytes)],
+    ['bytes out', fmtBytes(s.outputBytes)],
+    ['records dropped', String(s.droppedRecords)],
+    ['injection findings', String(s.injection)],
+  ];
+  const counts = Object.entries(s.counts).sort(([a], [b]) => (a < b ? -1 : 1));
+  const total = counts.reduce((n, [, v]) => n + v, 0);
+  rows.push(['redactions', String(total)]);
+  for (const [k, v] of counts) rows.push([`  ${k}`, String(v)]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
+  for (const p of s.problems) lines.push(`${p.status}: ${p.input}: ${p.reason}`);
+  lines.push(`done in ${seconds.toFixed(1)} s`);
+  return `spillguard redact\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,256 @@
+import { createHash, createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import picomatch from 'picomatch';
+import { SpillguardError } from '../errors.js';
+import { walk } from '../sources/files.js';
+import { toolVersion } from '../version.js';
+import { formatOf, type FormatOptions } from './formats/index.js';
+import { suffixOf } from './formats/suffix.js';
+import { runJob, TMP_SUFFIX, type Job, type JobContext, type JobResult } from './job.js';
+import { ManifestWriter, readManifest, type ManifestEntry } from './manifest.js';
+import { Redactor, type RedactorOptions } from './session.js';
+
+export interface CorpusOptions {
+  paths: string[];
+  cwd: string;
+  outDir: string;
+  manifest?: string;
+  resume?: boolean;
+  quarantine?: string;
+  include?: string[];
+  exclude?: string[];
+  gitignore?: boolean;
+  maxFileSize?: number;
+  /** Treat files of unknown extension as plain text (when not binary) instead of skipping them. */
+  assumeText?: boolean;
+  formatOptions?: FormatOptions;
+  /** Worker threads (default: one per core for more than a few documents; 0 = none). */
+  workers?: number;
+  redactor: RedactorOptions;
+  /** Called in input order as each document is done (for progress and the summary). */
+  onEntry?: (entry: ManifestEntry, resumed: boolean, done: number, total: number) => void;
+}
+
+export interface CorpusSummary {
+  documents: number;
+  ok: number;
+  quarantined: number;
+  failed: number;
+  leftover: number;
+  skipped: number;
+  resumed: number;
+  bytes: number;
+  outputBytes: number;
+  droppedRecords: number;
+  counts: Record<string, number>;
+  injection: number;
+  /** Documents that failed, were left over or skipped: path and reason. */
+  problems: { input: string; status: string; reason: string }[];
+}
+
+const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/**
+ * A hash of everything that shapes an output: rules, operators, kinds, thresholds, the key's identity
+ * (an HMAC of a constant, never the key) and the tool version. --resume skips a document only when
+ * it matches, so changing the key or a rule redoes every document.
+ */
+export function settingsHash(r: RedactorOptions, f: FormatOptions): string {
+  const keyId = r.key ? createHmac('sha256', r.key).update('spillguard key id').digest('hex').slice(0, 16) : null;
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        v: toolVersion(), kinds: r.kinds, injection: r.injection, config: { ...r.config, file: undefined }, operators: r.operators,
+        min: r.minConfidence, verify: r.verifyThreshold, keyId, f,
+        rules: r.rules.rules.map((x) => [x.id, x.kind, x.regex, x.flags, x.secretGroup, x.keywords, x.entropy, x.validate, x.severity, x.confidence]),
+        allow: r.rules.allowlist,
+      }),
+    )
+    .digest('hex')
+    .slice(0, 16);
+}
+
+const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + path.sep);
+
+/** --out (and --quarantine) must not be read back as input, nor hold the inputs. */
+function checkOutDir(flag: string, dir: string, roots: string[], cwd: string, exclude: string[]): void {
+  const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+  for (const root of roots) {
+    if (inside(root, dir)) throw new SpillguardError('usage', `the input "${path.relative(cwd, root) || '.'}" is inside the output folder`, { flag });
+    if (inside(dir, root)) {
+      const rel = path.relative(root, dir).split(path.sep).join('/');
+      const relCwd = path.relative(cwd, dir).split(path.sep).join('/');
+      const ok = rel && [rel, `${rel}/`, `${rel}/x`, relCwd, `${relCwd}/x`].some((p) => isExcluded(p));
+      if (!ok)
+        throw new SpillguardError(
+          'usage',
+          `the output folder is inside the input "${path.relative(cwd, root) || '.'}": its outputs would be read back as inputs; choose another folder or pass --exclude '${rel || '.'}/**'`,
+          { flag },
+        );
+    }
+  }
+}
+
+/** Removes temporary files a killed run left under the output folder (only ours, by their suffix). */
+function cleanTemps(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) if (f.endsWith(TMP_SUFFIX)) fs.rmSync(path.join(dir, f), { force: true });
+}
+
+export async function redactCorpus(opts: CorpusOptions): Promise<CorpusSummary> {
+  const cwd = opts.cwd;
+  const outDir = path.resolve(cwd, opts.outDir);
+  const quarantine = opts.quarantine ? path.resolve(cwd, opts.quarantine) : undefined;
+  const exclude = opts.exclude ?? [];
+  const paths = opts.paths.length ? opts.paths : ['.'];
+  const roots = paths.map((p) => path.resolve(cwd, p));
+  checkOutDir('out', outDir, roots, cwd, exclude);
+  if (quarantine) {
+    checkOutDir('quarantine', quarantine, roots, cwd, exclude);
+    if (inside(quarantine, outDir) || inside(outDir, quarantine)) throw new SpillguardError('usage', 'must not be inside --out, nor hold it', { flag: 'quarantine' });
+  }
+  if (opts.resume && !opts.manifest) throw new SpillguardError('usage', 'needs --manifest: the manifest is what a resumed run trusts', { flag: 'resume' });
+  const redactor = new Redactor(opts.redactor);
+  const fopts = opts.formatOptions ?? {};
+  const settings = settingsHash(opts.redactor, fopts);
+
+  // Plan: every input, in a stable order, with its mirrored output path.
+  const entries: (ManifestEntry | undefined)[] = [];
+  const jobs: Job[] = [];
+  const prev = opts.resume && opts.manifest ? readManifest(path.resolve(cwd, opts.manifest)) : new Map<string, ManifestEntry>();
+  const claimed = new Map<string, string>();
+  let order = 0;
+  const early = (e: Partial<ManifestEntry> & { input: string; status: ManifestEntry['status'] }) =>
+    entries.push({ output: null, counts: {}, redactions: [], kept: [], injection: [], ...e });
+  for (let i = 0; i < paths.length; i++) {
+    const root = roots[i];
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(root);
+    } catch {
+      early({ input: paths[i], status: 'failed', reason: 'no such file or directory' });
+      continue;
+    }
+    const base = st.isDirectory() ? root : path.dirname(root);
+    const walked = await walk([paths[i]], {
+      cwd, include: opts.include ?? [], exclude, gitignore: opts.gitignore ?? false, maxFileSize: opts.maxFileSize ?? 0,
+    });
+    for (const s of walked.skipped) early({ input: s.path, status: 'skipped', reason: s.reason });
+    for (const e of walked.errors) early({ input: e.path, status: 'failed', reason: e.message });
+    for (const f of walked.files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))) {
+      if (inside(f.abs, outDir) || (quarantine && inside(f.abs, quarantine))) continue;
+      const format = formatOf(f.abs) ?? (opts.assumeText ? 'txt' : undefined);
+      if (!format) {
+        early({ input: f.rel, status: 'skipped', reason: `unknown format (${path.extname(f.abs) || 'no extension'})` });
+        continue;
+      }
+      const outRel = path.relative(base, f.abs);
+      const key = (outRel + suffixOf(format)).toLowerCase();
+      const first = claimed.get(key);
+      if (first) {
+        early({ input: f.rel, status: 'failed', reason: `its output path collides with that of ${first}` });
+        continue;
+      }
+      claimed.set(key, f.rel);
+      entries.push(undefined);
+      jobs.push({ id: order++, abs: f.abs, display: f.rel, outRel, format, prev: prev.get(f.rel) });
+    }
+  }
+
+  fs.mkdirSync(outDir, { recursive: true });
+  if (opts.resume) cleanTemps(outDir);
+  if (quarantine) fs.mkdirSync(quarantine, { recursive: true });
+  const manifest = opts.manifest ? new ManifestWriter(path.resolve(cwd, opts.manifest), Boolean(opts.resume)) : undefined;
+  const summary: CorpusSummary = {
+    documents: 0, ok: 0, quarantined: 0, failed: 0, leftover: 0, skipped: 0, resumed: 0, bytes: 0, outputBytes: 0,
+    droppedRecords: 0, counts: {}, injection: 0, problems: [],
+  };
+  const total = entries.length;
+  let done = 0;
+  const account = (e: ManifestEntry, resumed: boolean) => {
+    summary.documents++;
+    if (resumed) summary.resumed++;
+    else manifest?.write(e);
+    if (e.status === 'ok') summary.ok++;
+    else if (e.status === 'quarantined') summary.quarantined++;
+    else if (e.status === 'failed') summary.failed++;
+    else if (e.status === 'leftover') summary.leftover++;
+    else summary.skipped++;
+    if (e.status !== 'ok' && e.status !== 'quarantined') summary.problems.push({ input: e.input, status: e.status, reason: e.reason ?? '' });
+    summary.bytes += e.bytes ?? 0;
+    summary.outputBytes += e.outputBytes ?? 0;
+    summary.droppedRecords += e.droppedRecords ?? 0;
+    summary.injection += e.injection.length;
+    for (const [k, v] of Object.entries(e.counts)) summary.counts[k] = (summary.counts[k] ?? 0) + v;
+    opts.onEntry?.(e, resumed, ++done, total);
+  };
+  // Entries known before any document is read (skipped, unreadable) go first, then documents in order.
+  for (const e of entries) if (e) account(e, false);
+
+  const ctx: JobContext = { cwd, outDir, quarantine, fopts, settings, suffixOf };
+  try {
+    const workers = opts.workers ?? defaultWorkers(jobs.length);
+    if (workers > 1 && fs.existsSync(WORKER_FILE) && jobs.length > 1) await inPool(jobs, workers, opts.redactor, ctx, account);
+    else for (const job of jobs) {
+      const r = await runJob(redactor, job, ctx);
+      account(r.entry, Boolean(r.resumed));
+    }
+  } finally {
+    manifest?.close();
+  }
+  return summary;
+}
+
+function defaultWorkers(jobs: number): number {
+  if (jobs < 16) return 0;
+  return Math.max(1, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
+}
+
+/**
+ * Documents spread over workers, results taken back in input order (a small reorder buffer), so the
+ * manifest is in input order and a killed run leaves a manifest of a prefix of the inputs.
+ */
+async function inPool(jobs: Job[], n: number, redactor: RedactorOptions, ctx: JobContext, account: (e: ManifestEntry, resumed: boolean) => void): Promise<void> {
+  const { suffixOf: _s, ...plainCtx } = ctx;
+  const workers = Array.from({ length: Math.min(n, jobs.length) }, () => new Worker(WORKER_FILE, { workerData: { redactor, ctx: plainCtx } }));
+  const results = new Map<number, JobResult>();
+  let next = 0;
+  let emit = 0;
+  const inFlightMax = 4;
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            let inFlight = 0;
+            const feed = () => {
+              while (inFlight < inFlightMax && next < jobs.length) {
+                inFlight++;
+                w.postMessage(jobs[next++]);
+              }
+              if (inFlight === 0) resolve();
+            };
+            w.on('message', (m: { id: number; result: JobResult }) => {
+              inFlight--;
+              results.set(m.id, m.result);
+              while (results.has(emit)) {
+                const r = results.get(emit)!;
+                results.delete(emit++);
+                account(r.entry, Boolean(r.resumed));
+              }
+              feed();
+            });
+            w.on('error', reject);
+            w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redact worker exited with code ${code}`))));
+            feed();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

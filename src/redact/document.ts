@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { looksBinary } from '../sources/read.js';
+import { HANDLERS, DocumentError, type FormatOptions } from './formats/index.js';
+import type { ManifestEntry } from './manifest.js';
+import { DocSession, type Redactor } from './session.js';
+
+export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+export interface DocumentResult {
+  entry: ManifestEntry;
+  /** The redacted output, when the document passed verification. */
+  output?: Buffer;
+  /** Prompt-injection findings: the caller may quarantine it. */
+  injected: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * One document through the pipeline: decode, redact by format, verify, hash. Pure apart from the
+ * engines: reading and writing files is the caller's business, so workers and --stdin share it.
+ */
+export async function redactDocument(redactor: Redactor, input: Buffer, rel: string, format: string, fopts: FormatOptions = {}): Promise<DocumentResult> {
+  const handler = HANDLERS[format];
+  const entry: ManifestEntry = {
+    input: rel, output: null, status: 'ok', format, inputSha256: sha256(input), bytes: input.length,
+    counts: {}, redactions: [], kept: [], injection: [],
+  };
+  const fail = (status: ManifestEntry['status'], reason: string): DocumentResult => {
+    entry.status = status;
+    entry.reason = reason;
+    return { entry, injected: false };
+  };
+  let text: string | undefined;
+  if (!handler.binary) {
+    if (looksBinary(input)) return fail('skipped', 'binary file');
+    try {
+      text = utf8.decode(input);
+    } catch {
+      return fail('failed', 'not valid UTF-8 text');
+    }
+  }
+  const doc = new DocSession(redactor, rel);
+  let result;
+  try {
+    result = await handler.process(text ?? input, doc, fopts);
+  } catch (e) {
+    if (e instanceof DocumentError) return fail('failed', e.message);
+    throw e;
+  }
+  if (text !== undefined) doc.locate(text);
+  const output = typeof result.output === 'string' ? Buffer.from(result.output, 'utf8') : result.output;
+  // Handlers walk documents in order, so records already are in document order.
+  entry.redactions = doc.records;
+  entry.kept = doc.kept;
+  entry.injection = doc.injection;
+  for (const r of entry.redactions) entry.counts[r.entity] = (entry.counts[r.entity] ?? 0) + 1;
+  if (result.records !== undefined) entry.records = result.records;
+  if (doc.droppedRecords) entry.droppedRecords = doc.droppedRecords;
+  if (doc.notes.length) entry.notes = doc.notes;
+
+  // Verify before emitting: what is still found in the output fails the document. An unchanged
+  // document whose whole text was scanned as it is written (plain text; or a raw scan that found
+  // nothing to redact) would only give the same scan again.
+  const outText = typeof result.output === 'string' ? result.output : result.output.toString('utf8');
+  const wholeText = format === 'txt' || format === 'md';
+  const rawScanned = format === 'json' || format === 'jsonl' || format === 'csv' || format === 'tsv' || format === 'html';
+  const unchanged = outText === text && (wholeText || (rawScanned && doc.rawRedactable === 0 && !doc.verifyTexts.length));
+  if (!unchanged) {
+    const left = [...(doc.verifyScoped ? [] : redactor.leftovers(outText, rel)), ...doc.verifyTexts.flatMap((t) => redactor.leftovers(t, rel))];
+    if (left.length) {
+      entry.status = 'leftover';
+      entry.reason = `verification found ${left.length} finding(s) left in the output; not written`;
+      entry.leftovers = left.map((f) => ({ rule: f.ruleId, kind: f.kind, line: f.span.line, column: f.span.column, fingerprint: redactor.fingerprint(f) }));
+      return { entry, injected: entry.injection.length > 0 };
+    }
+  }
+  entry.outputSha256 = sha256(output);
+  entry.outputBytes = output.length;
+  return { entry, output, injected: entry.injection.length > 0 };
+}

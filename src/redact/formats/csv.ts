@@ -1,0 +1,135 @@
+import type { DocSession } from '../session.js';
+import { Cursor, within } from './relocate.js';
+import { DocumentError, type FormatHandler, type FormatOptions } from './types.js';
+
+interface Cell {
+  start: number;
+  end: number;
+  quoted: boolean;
+  value: string;
+}
+interface Row {
+  start: number;
+  /** After the row's cells, before its line break. */
+  end: number;
+  /** After the line break. */
+  next: number;
+  cells: Cell[];
+}
+
+/** RFC 4180 rows: quoted cells may hold the separator, doubled quotes and line breaks. */
+export function parseDelimited(src: string, sep: string): Row[] {
+  const rows: Row[] = [];
+  const n = src.length;
+  let i = 0;
+  let line = 1;
+  while (i < n) {
+    const row: Row = { start: i, end: i, next: i, cells: [] };
+    for (;;) {
+      const start = i;
+      let value = '';
+      let quoted = false;
+      if (src[i] === '"') {
+        quoted = true;
+        let j = i + 1;
+        for (;;) {
+          const k = src.indexOf('"', j);
+          if (k < 0) throw new DocumentError(`line ${line}: unterminated quoted cell`);
+          value += src.slice(j, k);
+          if (src[k + 1] === '"') {
+            value += '"';
+            j = k + 2;
+            continue;
+          }
+          i = k + 1;
+          break;
+        }
+        for (const ch of value) if (ch === '\n') line++;
+        // Lenient, as spreadsheets are: text after the closing quote belongs to the cell.
+        while (i < n && src[i] !== sep && src[i] !== '\n' && src[i] !== '\r') value += src[i++];
+      } else {
+        while (i < n && src[i] !== sep && src[i] !== '\n' && src[i] !== '\r') i++;
+        value = src.slice(start, i);
+      }
+      row.cells.push({ start, end: i, quoted, value });
+      if (i < n && src[i] === sep) {
+        i++;
+        continue;
+      }
+      row.end = i;
+      if (src[i] === '\r' && src[i + 1] === '\n') i += 2;
+      else if (i < n) i++;
+      row.next = i;
+      line++;
+      break;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function encodeCell(value: string, sep: string, quoted: boolean): string {
+  return quoted || value.includes(sep) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+function makeHandler(name: string, sep: string): FormatHandler {
+  return {
+    name,
+    process(input, doc: DocSession, opts: FormatOptions) {
+      const src = input as string;
+      const rows = parseDelimited(src, sep);
+      const header = opts.header ?? true;
+      const names = header && rows.length ? rows[0].cells.map((c) => c.value) : [];
+      let cols: Set<number> | undefined;
+      if (opts.columns?.length) {
+        cols = new Set();
+        for (const c of opts.columns) {
+          const byName = names.indexOf(c);
+          if (byName >= 0) cols.add(byName);
+          else if (/^\d+$/.test(c) && Number(c) >= 1) cols.add(Number(c) - 1);
+          else throw new DocumentError(`--columns: no column "${c}"${header ? ' in the header' : ' (without a header, give 1-based numbers)'}`);
+        }
+      }
+      // Cells alone lose their column's context (a "name" header makes "Bob" a name): the raw
+      // document is scanned too and its findings go to the cells they fall in.
+      const rawFindings = new Cursor(doc.rawFindings(src));
+      if (cols) doc.verifyScoped = true;
+      const out: string[] = [];
+      let records = 0;
+      rows.forEach((row, r) => {
+        if (header && r === 0) {
+          out.push(src.slice(row.start, row.next));
+          return;
+        }
+        let changed = false;
+        let drop = false;
+        const cells = row.cells.map((cell, c) => {
+          if (cols && !cols.has(c)) return src.slice(cell.start, cell.end);
+          // A quoted cell without doubled quotes is its raw text between the quotes.
+          const plain = !cell.quoted || src.slice(cell.start + 1, cell.end - 1) === cell.value;
+          const extra = plain
+            ? within(rawFindings, cell.start + (cell.quoted ? 1 : 0), cell.end - (cell.quoted ? 1 : 0), cell.value, false)
+            : within(rawFindings, cell.start, cell.end, cell.value, true);
+          // Only a cell with doubled quotes reads differently from its raw text, which the raw scan covered.
+          const scan = cell.quoted && cell.value.includes('"');
+          const res = doc.redact(cell.value, { record: r + 1, field: names[c] ?? `#${c + 1}` }, { extra, scan, engine: 'redact' });
+          if (cols) doc.verifyTexts.push(res.text);
+          if (res.dropRecord) drop = true;
+          if (!res.changed) return src.slice(cell.start, cell.end);
+          changed = true;
+          return encodeCell(res.text, sep, cell.quoted);
+        });
+        if (drop) {
+          doc.droppedRecords++;
+          return;
+        }
+        records++;
+        out.push(changed ? cells.join(sep) + src.slice(row.end, row.next) : src.slice(row.start, row.next));
+      });
+      return { output: out.join(''), records };
+    },
+  };
+}
+
+export const csvHandler = makeHandler('csv', ',');
+export const tsvHandler = makeHandler('tsv', '\t');

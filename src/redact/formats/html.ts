@@ -1,0 +1,161 @@
+import type { DocSession } from '../session.js';
+import { Cursor, within } from './relocate.js';
+import type { FormatHandler } from './types.js';
+
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', commat: '@', period: '.' };
+
+/** Decodes character references, keeping for each decoded offset the raw offset it came from. */
+export function decodeEntities(raw: string): { text: string; map: number[] | undefined } {
+  if (!raw.includes('&')) return { text: raw, map: undefined };
+  let text = '';
+  const map: number[] = [];
+  const re = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z]{2,8}));/g;
+  let last = 0;
+  for (let m = re.exec(raw); m; m = re.exec(raw)) {
+    let ch: string | undefined;
+    if (m[1] || m[2]) {
+      const cp = parseInt(m[1] ?? m[2], m[1] ? 10 : 16);
+      if (cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) ch = String.fromCodePoint(cp);
+    } else ch = NAMED[m[3]];
+    if (ch === undefined) continue;
+    for (let i = last; i < m.index; i++) map.push(i);
+    text += raw.slice(last, m.index);
+    for (let k = 0; k < ch.length; k++) map.push(m.index);
+    text += ch;
+    last = m.index + m[0].length;
+  }
+  for (let i = last; i < raw.length; i++) map.push(i);
+  text += raw.slice(last);
+  map.push(raw.length);
+  return { text, map };
+}
+
+const escText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escAttr = (s: string) => escText(s).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/**
+ * HTML: text nodes, comments, script and style contents and every attribute value (`href="mailto:…"`,
+ * `title`, `alt`, `content`, `data-*`…) are redacted; tag names, attribute names and the rest of the
+ * markup are kept byte for byte. Character references are decoded for matching (`bob&#64;example.com`
+ * is an address) and replacements are escaped for where they land.
+ */
+export const htmlHandler: FormatHandler = {
+  name: 'html',
+  process(input, doc) {
+    const src = input as string;
+    return { output: redactHtml(src, doc) };
+  },
+};
+
+function redactHtml(src: string, doc: DocSession): string {
+  const out: string[] = [];
+  const n = src.length;
+  // One scan of the raw page (with markup, so context rules see labels and keys; injection rules
+  // see hidden styles); segments are scanned on their own only where entities make them differ.
+  const rawFindings = new Cursor(doc.rawFindings(src));
+  const seg = (from: number, to: number, esc: (s: string) => string, decode = true) => {
+    if (to <= from) return;
+    const raw = src.slice(from, to);
+    if (!decode) {
+      const extra = within(rawFindings, from, to, raw, false);
+      out.push(doc.redact(raw, {}, { base: from, engine: 'redact', extra, scan: false }).text);
+      return;
+    }
+    const { text, map } = decodeEntities(raw);
+    const extra = within(rawFindings, from, to, text, false, map);
+    out.push(doc.redact(text, {}, { base: from, engine: 'redact', raw, map, escape: esc, extra, scan: map !== undefined }).text);
+  };
+  let i = 0;
+  while (i < n) {
+    const lt = src.indexOf('<', i);
+    if (lt < 0) {
+      seg(i, n, escText);
+      break;
+    }
+    if (src.startsWith('<!--', lt)) {
+      seg(i, lt, escText);
+      const end = src.indexOf('-->', lt + 4);
+      const stop = end < 0 ? n : end;
+      out.push('<!--');
+      seg(lt + 4, stop, (s) => s, false);
+      out.push(src.slice(stop, end < 0 ? n : end + 3));
+      i = end < 0 ? n : end + 3;
+      continue;
+    }
+    if (src.startsWith('<![CDATA[', lt)) {
+      seg(i, lt, escText);
+      const end = src.indexOf(']]>', lt + 9);
+      const stop = end < 0 ? n : end;
+      out.push('<![CDATA[');
+      seg(lt + 9, stop, (s) => s, false);
+      out.push(src.slice(stop, end < 0 ? n : end + 3));
+      i = end < 0 ? n : end + 3;
+      continue;
+    }
+    const tm = /^<(\/?)([A-Za-z][A-Za-z0-9:-]*)/.exec(src.slice(lt, lt + 64));
+    if (!tm && (src[lt + 1] === '!' || src[lt + 1] === '?')) {
+      seg(i, lt, escText);
+      const end = src.indexOf('>', lt);
+      const stop = end < 0 ? n : end + 1;
+      out.push(src.slice(lt, stop));
+      i = stop;
+      continue;
+    }
+    if (!tm) {
+      // A lone "<" is text.
+      seg(i, lt + 1, escText);
+      i = lt + 1;
+      continue;
+    }
+    seg(i, lt, escText);
+    const tagEnd = tag(src, lt + tm[0].length, out, seg);
+    out.splice(out.length, 0);
+    i = tagEnd;
+    const name = tm[2].toLowerCase();
+    if (!tm[1] && (name === 'script' || name === 'style') && src[tagEnd - 2] !== '/') {
+      const close = src.toLowerCase().indexOf(`</${name}`, tagEnd);
+      const stop = close < 0 ? n : close;
+      seg(tagEnd, stop, (s) => s, false);
+      i = stop;
+    }
+  }
+  return out.join('');
+}
+
+/** Copies a start or end tag, redacting attribute values; returns the offset after its `>`. */
+function tag(src: string, from: number, out: string[], seg: (a: number, b: number, esc: (s: string) => string) => void): number {
+  const n = src.length;
+  // The "<name" part.
+  let start = src.lastIndexOf('<', from);
+  out.push(src.slice(start, from));
+  let i = from;
+  while (i < n) {
+    const c = src[i];
+    if (c === '>') {
+      out.push('>');
+      return i + 1;
+    }
+    if (c === '=') {
+      out.push('=');
+      i++;
+      while (i < n && /\s/.test(src[i])) out.push(src[i++]);
+      const q = src[i];
+      if (q === '"' || q === "'") {
+        const end = src.indexOf(q, i + 1);
+        const stop = end < 0 ? n : end;
+        out.push(q);
+        seg(i + 1, stop, escAttr);
+        if (end >= 0) out.push(q);
+        i = end < 0 ? n : end + 1;
+      } else {
+        start = i;
+        while (i < n && !/[\s>]/.test(src[i])) i++;
+        seg(start, i, (s) => escAttr(s).replace(/[\s`=]/g, (ch) => `&#${ch.charCodeAt(0)};`));
+      }
+      continue;
+    }
+    out.push(c);
+    i++;
+  }
+  return n;
+}

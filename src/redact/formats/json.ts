@@ -1,0 +1,167 @@
+import type { Finding } from '../../engine/types.js';
+import { jsonReason } from '../../errors.js';
+import type { DocSession } from '../session.js';
+import { Cursor, within } from './relocate.js';
+import type { Where } from '../types.js';
+import { DocumentError, type FormatHandler, type FormatOptions } from './types.js';
+
+/** `text` → `/text`; pointers stay pointers (RFC 6901). */
+export function toPointer(field: string): string {
+  return field.startsWith('/') || field === '' ? field : `/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+const escSeg = (s: string | number) => String(s).replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** A value is selected when its pointer is one of the fields or lies under one. */
+export function selector(fields: string[] | undefined): ((pointer: string) => boolean) | undefined {
+  if (!fields?.length) return undefined;
+  const ps = fields.map(toPointer);
+  return (p) => ps.some((s) => p === s || s === '' || p.startsWith(`${s}/`));
+}
+
+interface Frame {
+  arr: boolean;
+  index: number;
+  key: string;
+  expectKey: boolean;
+}
+
+/**
+ * Redacts the string values of one JSON text in place: keys, numbers, whitespace and every byte of
+ * an unselected value stay as they were; only a changed string is re-encoded. `src` must be valid
+ * JSON (the caller parsed it first).
+ */
+export function redactJsonText(
+  src: string,
+  doc: DocSession,
+  where: Where,
+  select?: (p: string) => boolean,
+  raw?: { findings: Finding[] | Cursor; base: number },
+): { text: string; dropRecord: boolean } {
+  const stack: Frame[] = [];
+  const out: string[] = [];
+  let last = 0;
+  let dropRecord = false;
+  const n = src.length;
+  const pointer = () => stack.map((f) => escSeg(f.arr ? f.index : f.key)).join('/').replace(/^(?=.)/, '/');
+  for (let i = 0; i < n; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      for (; j < n; j++) {
+        const d = src.charCodeAt(j);
+        if (d === 0x5c) j++, (escaped = true);
+        else if (d === 0x22) break;
+      }
+      const top = stack[stack.length - 1];
+      if (top && !top.arr && top.expectKey) {
+        top.key = escaped ? (JSON.parse(src.slice(i, j + 1)) as string) : src.slice(i + 1, j);
+        top.expectKey = false;
+      } else {
+        const p = pointer();
+        if (!select || select(p)) {
+          const value = escaped ? (JSON.parse(src.slice(i, j + 1)) as string) : src.slice(i + 1, j);
+          const extra = raw ? within(raw.findings, raw.base + i + 1, raw.base + j, value, false, escaped ? jsonStringMap(src, i + 1, j) : undefined) : undefined;
+          // A value without escapes is exactly its raw text, which the raw scan covered.
+          const r = doc.redact(value, { ...where, field: p }, { extra, engine: raw ? 'redact' : 'main', scan: !raw || escaped });
+          if (select) doc.verifyTexts.push(r.text);
+          if (r.dropRecord) dropRecord = true;
+          if (r.changed) {
+            out.push(src.slice(last, i), JSON.stringify(r.text));
+            last = j + 1;
+          }
+        }
+      }
+      i = j;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      stack.push({ arr: c === 0x5b, index: 0, key: '', expectKey: c === 0x7b });
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top) top.arr ? top.index++ : (top.expectKey = true);
+    }
+  }
+  out.push(src.slice(last));
+  return { text: out.join(''), dropRecord };
+}
+
+function parseOrFail(text: string, what: string): void {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new DocumentError(`${what}: invalid JSON: ${jsonReason(e)}`);
+  }
+}
+
+/** `.json`: string values (keys untouched), optionally only under `--field` pointers. */
+export const jsonHandler: FormatHandler = {
+  name: 'json',
+  process(input, doc, opts: FormatOptions) {
+    const src = input as string;
+    parseOrFail(src, 'document');
+    const findings = new Cursor(doc.rawFindings(src));
+    if (opts.fields?.length) doc.verifyScoped = true;
+    return { output: redactJsonText(src, doc, {}, selector(opts.fields), { findings, base: 0 }).text };
+  },
+};
+
+/**
+ * `.jsonl`: each line a record, in order; a `drop-record` finding leaves its record out (counted).
+ * Blank lines pass through. A line that is not JSON fails the document: writing it redacted as text
+ * would hand the next stage a record it cannot parse.
+ */
+export const jsonlHandler: FormatHandler = {
+  name: 'jsonl',
+  process(input, doc, opts: FormatOptions) {
+    const src = input as string;
+    const select = selector(opts.fields);
+    const findings = new Cursor(doc.rawFindings(src));
+    if (select) doc.verifyScoped = true;
+    const out: string[] = [];
+    let records = 0;
+    let pos = 0;
+    let line = 0;
+    while (pos < src.length) {
+      const nl = src.indexOf('\n', pos);
+      const end = nl < 0 ? src.length : nl + 1;
+      line++;
+      const raw = src.slice(pos, end);
+      const body = raw.replace(/\r?\n$/, '');
+      pos = end;
+      if (!body.trim()) {
+        out.push(raw);
+        continue;
+      }
+      parseOrFail(body, `line ${line}`);
+      const r = redactJsonText(body, doc, { record: line }, select, { findings, base: pos - raw.length });
+      if (r.dropRecord) {
+        doc.droppedRecords++;
+        continue;
+      }
+      records++;
+      out.push(r.text + raw.slice(body.length));
+    }
+    return { output: out.join(''), records };
+  },
+};
+
+/** For a JSON string's content src[from, to): map[k] = raw offset (from `from`) of decoded offset k. */
+export function jsonStringMap(src: string, from: number, to: number): number[] {
+  const map: number[] = [];
+  for (let i = from; i < to; ) {
+    if (src.charCodeAt(i) !== 0x5c) {
+      map.push(i - from);
+      i++;
+    } else if (src[i + 1] === 'u') {
+      map.push(i - from);
+      i += 6;
+    } else {
+      map.push(i - from);
+      i += 2;
+    }
+  }
+  map.push(to - from);
+  return map;
+}

@@ -1,0 +1,29 @@
+import type { DocSession } from '../session.js';
+
+export interface FormatOptions {
+  /** JSON / JSONL: only string values at or under these JSON pointers (`text` means `/text`). */
+  fields?: string[];
+  /** CSV / TSV: only these columns (header names or 1-based numbers). */
+  columns?: string[];
+  /** CSV / TSV: the first row is a header, passed through untouched (default true). */
+  header?: boolean;
+}
+
+export interface FormatResult {
+  /** Text is written as UTF-8; a Buffer as is (e-mail keeps its bytes). */
+  output: string | Buffer;
+  /** Records written and records left out (JSONL, CSV). */
+  records?: number;
+}
+
+export interface FormatHandler {
+  name: string;
+  /** The input is binary by nature (pdf, docx, eml bytes): no text decoding, no NUL sniffing. */
+  binary?: boolean;
+  /** Appended to the output file name: `report.pdf` → `report.pdf.txt`. */
+  outputSuffix?: string;
+  process(input: string | Buffer, doc: DocSession, opts: FormatOptions): Promise<FormatResult> | FormatResult;
+}
+
+/** A user error in one document (bad JSON, an unterminated quote): the document fails, the run goes on. */
+export class DocumentError extends Error {}

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ioReason, isSpillguardError } from '../errors.js';
+import { redactDocument, sha256 } from './document.js';
+import type { FormatOptions } from './formats/index.js';
+import type { ManifestEntry } from './manifest.js';
+import type { Redactor } from './session.js';
+
+/** One document of a corpus run, as the main thread hands it to a worker. */
+export interface Job {
+  id: number;
+  abs: string;
+  /** The input as reported (relative to the working directory). */
+  display: string;
+  /** Mirrored path under --out (and --quarantine), before any suffix. */
+  outRel: string;
+  format: string;
+  /** The manifest entry of an earlier run, for --resume. */
+  prev?: ManifestEntry;
+}
+
+export interface JobContext {
+  cwd: string;
+  outDir: string;
+  quarantine?: string;
+  fopts: FormatOptions;
+  settings: string;
+  suffixOf: (format: string) => string;
+}
+
+export interface JobResult {
+  entry: ManifestEntry;
+  resumed?: boolean;
+}
+
+const display = (abs: string, cwd: string) => {
+  const rel = path.relative(cwd, abs);
+  return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs).split(path.sep).join('/');
+};
+
+/** Reads, redacts, verifies and writes one document; never throws for a problem of the document itself. */
+export async function runJob(redactor: Redactor, job: Job, ctx: JobContext): Promise<JobResult> {
+  let input: Buffer;
+  try {
+    // Synchronous: documents are done one at a time per thread, and one read call beats a stream's several.
+    input = fs.readFileSync(job.abs);
+  } catch (e) {
+    return { entry: { input: job.display, output: null, status: 'failed', reason: ioReason(e), counts: {}, redactions: [], kept: [], injection: [] } };
+  }
+  const prev = job.prev;
+  if (prev && prev.settings === ctx.settings && (prev.status === 'ok' || prev.status === 'quarantined') && prev.output && prev.inputSha256 === sha256(input)) {
+    try {
+      if (sha256(fs.readFileSync(path.resolve(ctx.cwd, prev.output))) === prev.outputSha256) return { entry: prev, resumed: true };
+    } catch {
+      /* output gone: do it again */
+    }
+  }
+  let result;
+  try {
+    result = await redactDocument(redactor, input, job.display, job.format, ctx.fopts);
+  } catch (e) {
+    // A user rule stopped over its time budget (or another user error) fails this document only.
+    const reason = isSpillguardError(e) ? e.render() : `internal error: ${(e as Error).message}`;
+    return { entry: { input: job.display, output: null, status: 'failed', format: job.format, reason, counts: {}, redactions: [], kept: [], injection: [] } };
+  }
+  const entry = result.entry;
+  entry.settings = ctx.settings;
+  if (!result.output) return { entry };
+  const quarantined = result.injected && ctx.quarantine !== undefined;
+  const root = quarantined ? ctx.quarantine! : ctx.outDir;
+  const target = job.outRel + ctx.suffixOf(job.format);
+  try {
+    const abs = writeAtomic(root, target, result.output);
+    entry.output = display(abs, ctx.cwd);
+    if (quarantined) {
+      entry.status = 'quarantined';
+      entry.reason = `prompt injection suspected (${[...new Set(entry.injection.map((i) => i.rule))].join(', ')})`;
+    }
+  } catch (e) {
+    entry.status = 'failed';
+    entry.reason = `cannot write output: ${e instanceof OutsideError ? e.message : ioReason(e)}`;
+    delete entry.outputSha256;
+  }
+  return { entry };
+}
+
+class OutsideError extends Error {}
+
+/**
+ * Writes under `root` only: the target is resolved and checked lexically, and the real path of its
+ * folder is checked again after creating it, so a symbolic link inside --out cannot lead outside.
+ * The bytes go to a temporary file in the same folder first, then are renamed into place: a reader
+ * (or a run killed midway) never sees half a document.
+ */
+export function writeAtomic(root: string, rel: string, data: Buffer): string {
+  const rootAbs = path.resolve(root);
+  const abs = path.resolve(rootAbs, rel);
+  if (!abs.startsWith(rootAbs + path.sep)) throw new OutsideError(`"${rel}" would be outside the output folder`);
+  const dir = path.dirname(abs);
+  if (!checkedDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    const realRoot = fs.realpathSync(rootAbs);
+    const realDir = fs.realpathSync(dir);
+    if (realDir !== realRoot && !realDir.startsWith(realRoot + path.sep)) throw new OutsideError(`"${rel}" leads outside the output folder through a symbolic link`);
+    checkedDirs.add(dir);
+  }
+  const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}${TMP_SUFFIX}`);
+  try {
+    fs.writeFileSync(tmp, data, { flag: 'wx' });
+    fs.renameSync(tmp, abs);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  return abs;
+}
+
+export const TMP_SUFFIX = '.spillguard-tmp';
+/** Output folders created and checked in this run (a corpus writes thousands of files into a few). */
+const checkedDirs = new Set<string>();

@@ -1,0 +1,264 @@
+import { createEngine, type Engine } from '../engine/engine.js';
+import { locate } from '../engine/position.js';
+import { CONFIDENCES, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
+import { allowlistFilter, confidenceFilter, inlineFilter, type Filter } from '../filters/index.js';
+import { chunkText } from '../sources/chunker.js';
+import { SpillguardError } from '../errors.js';
+import { emptyRedactConfig, type RedactConfig } from './config.js';
+import { entityOf, isPlaceholder, manifestFingerprint, render, type OperatorContext } from './operators.js';
+import { applyRedactions, type ApplyOptions } from './redactor.js';
+import type { Operator, Planned, RedactionRecord, Where } from './types.js';
+
+export interface RedactorOptions {
+  /** Every rule to run, of any kind; `kinds` and `injection` choose among them. */
+  rules: RuleSet;
+  /** Kinds whose findings are redacted (default secret and pii). */
+  kinds?: readonly Kind[];
+  /** Screen for prompt injection with the `injection` rules (default true). */
+  injection?: boolean;
+  config?: RedactConfig;
+  /** Overrides from the command line: kind or rule id → operator. */
+  operators?: Record<string, Operator>;
+  /** Pseudonym key (SPILLGUARD_KEY or --key-file), read by the caller. */
+  key?: Buffer;
+  minConfidence?: Confidence;
+  /** Leftovers at or above this confidence fail verification (default low: any leftover). */
+  verifyThreshold?: Confidence;
+}
+
+/** Findings that are already a CI system's mask (`***`) are not secrets: masking them again helps no one. */
+export const isCiMask = (secret: string) => /^["']?\*{3,}["']?$/.test(secret);
+
+const rank = (c: Confidence) => CONFIDENCES.length - CONFIDENCES.indexOf(c);
+
+/**
+ * A compiled redaction policy: engines, filters, operators and key. Pure apart from the engines'
+ * own state; one instance serves many documents (and one per worker thread).
+ */
+export type EngineView = 'main' | 'redact' | 'injection';
+
+export class Redactor {
+  /**
+   * One engine for every rule (user rules bring a regex worker with them: one, not one per view);
+   * the views restrict it to the redactable rules or to the injection rules.
+   */
+  readonly engine: Engine;
+  readonly ruleSet: RuleSet;
+  readonly kinds: readonly Kind[];
+  /** Rule ids of each view; undefined = every rule. */
+  private readonly views: Record<EngineView, ReadonlySet<string> | undefined>;
+  readonly screening: boolean;
+  private readonly cfg: RedactConfig;
+  private readonly opCtx: OperatorContext;
+  private readonly specs = new Map<string, RuleSpec>();
+  private readonly entityCache = new Map<string, string>();
+  readonly minConfidence: Confidence;
+  readonly verifyThreshold: Confidence;
+  private readonly overrides: Record<string, Operator>;
+  private readonly allowFilter: Filter;
+
+  constructor(readonly opts: RedactorOptions) {
+    this.kinds = opts.kinds ?? ['secret', 'pii'];
+    const screen = opts.injection ?? true;
+    const redactRules = opts.rules.rules.filter((r) => this.kinds.includes(r.kind));
+    const injRules = screen ? opts.rules.rules.filter((r) => r.kind === 'injection' && !this.kinds.includes('injection')) : [];
+    this.screening = injRules.length > 0;
+    const allowlist = opts.rules.allowlist;
+    this.ruleSet = { rules: [...redactRules, ...injRules], allowlist };
+    this.engine = createEngine(this.ruleSet);
+    this.allowFilter = allowlistFilter(allowlist);
+    this.views = {
+      main: undefined,
+      redact: injRules.length ? new Set(redactRules.map((r) => r.id)) : undefined,
+      injection: new Set(injRules.map((r) => r.id)),
+    };
+    for (const r of this.ruleSet.rules) this.specs.set(r.id, r);
+    this.cfg = opts.config ?? emptyRedactConfig();
+    this.opCtx = { key: opts.key, pseudonymLength: this.cfg.pseudonymLength };
+    this.minConfidence = opts.minConfidence ?? 'low';
+    this.verifyThreshold = opts.verifyThreshold ?? 'low';
+    this.overrides = opts.operators ?? {};
+    for (const [name, op] of Object.entries({ ...this.cfg.rules, ...this.cfg.kinds, ...this.overrides })) {
+      if (op === 'pseudonym' && !opts.key)
+        throw new SpillguardError('usage', `operator "pseudonym" for "${name}" needs a key: set SPILLGUARD_KEY or pass --key-file`, { flag: 'key-file' });
+    }
+  }
+
+  /** Rule > kind > default: secrets `tag`; PII `pseudonym` with a key, else `tag`; injection `keep`. */
+  operatorFor(f: Pick<Finding, 'ruleId' | 'kind'>): Operator {
+    const o = this.overrides[f.ruleId] ?? this.cfg.rules[f.ruleId] ?? this.overrides[f.kind] ?? this.cfg.kinds[f.kind];
+    if (o) return o;
+    if (f.kind === 'injection') return 'keep';
+    if (f.kind === 'pii') return this.opts.key ? 'pseudonym' : 'tag';
+    return 'tag';
+  }
+
+  entity(ruleId: string): string {
+    let e = this.entityCache.get(ruleId);
+    if (!e) this.entityCache.set(ruleId, (e = entityOf(ruleId, this.cfg.entities, this.specs.get(ruleId))));
+    return e;
+  }
+
+  /** Findings in one text, after the global allowlist, overlap, inline-ignore and confidence filters. */
+  find(text: string, path: string, view: EngineView = 'main'): Finding[] {
+    const raw: Finding[] = [];
+    const only = this.views[view];
+    for (const chunk of chunkText(text, { path })) raw.push(...this.engine.scanChunk(chunk, only));
+    if (!raw.length) return raw;
+    // The scan's filters, less one: where spans overlap, scanning keeps the more specific finding
+    // and drops the other, but redaction must remove both, so overlaps are settled (as a union)
+    // by the redactor instead.
+    let kept = this.allowFilter(raw).kept;
+    kept = inlineFilter(kept).kept;
+    if (this.minConfidence !== 'low') kept = confidenceFilter(this.minConfidence)(kept).kept;
+    return kept.filter((f) => !isCiMask(f.secret));
+  }
+
+  plan(findings: readonly Finding[]): { planned: Planned[]; kept: Finding[] } {
+    const planned: Planned[] = [];
+    const kept: Finding[] = [];
+    for (const f of findings) {
+      const op = this.operatorFor(f);
+      if (op === 'keep') {
+        kept.push(f);
+        continue;
+      }
+      const entity = this.entity(f.ruleId);
+      planned.push({ finding: f, start: f.span.start, end: f.span.end, operator: op, entity, replacement: render(op, f, entity, this.opCtx) });
+    }
+    return { planned, kept };
+  }
+
+  fingerprint(f: Finding): string | null {
+    return manifestFingerprint(f, this.opCtx);
+  }
+
+  /** What verification counts as left over: redactable findings at or above the threshold. */
+  leftovers(text: string, path: string): Finding[] {
+    return this.find(text, path, 'redact').filter(
+      (f) => this.kinds.includes(f.kind) && this.operatorFor(f) !== 'keep' && rank(f.confidence) >= rank(this.verifyThreshold) && !isPlaceholder(f.secret),
+    );
+  }
+}
+
+export interface SegmentOptions extends ApplyOptions {
+  /** Offset of the segment in the document: records then carry absolute offsets (and lines). */
+  base?: number;
+  /** Which engine: `main` (redaction + injection), or `redact` when injection is screened on the raw document. */
+  engine?: 'main' | 'redact';
+  /**
+   * Findings of a scan of the surrounding raw document that fall in this segment, already in the
+   * segment's coordinates: a JSON value or an HTML attribute alone loses the context that makes it a
+   * secret (`"password": "…"`), so structured formats scan the raw document too.
+   */
+  extra?: Finding[];
+  /** Scan the segment itself (default true); false when a raw scan already covered its exact text. */
+  scan?: boolean;
+}
+
+export interface InjectionRecord extends Where {
+  rule: string;
+  start: number;
+  end: number;
+  line?: number;
+  column?: number;
+  fingerprint: string | null;
+}
+
+/** Redactions, kept findings and injection hits of one document, as its handler walks it. */
+export class DocSession {
+  readonly records: RedactionRecord[] = [];
+  readonly kept: RedactionRecord[] = [];
+  readonly injection: InjectionRecord[] = [];
+  droppedRecords = 0;
+  /** Redactable findings a raw scan saw: when none and the output is unchanged, verification is moot. */
+  rawRedactable = 0;
+  /** Extra texts verification must re-scan (decoded parts the raw output hides, e.g. base64 bodies). */
+  readonly verifyTexts: string[] = [];
+  /**
+   * --field / --columns chose what to redact: verification then re-scans the chosen values only
+   * (in verifyTexts), since the rest of the document is passed through on purpose.
+   */
+  verifyScoped = false;
+  notes: string[] = [];
+  constructor(
+    readonly redactor: Redactor,
+    readonly path: string,
+  ) {}
+
+  /**
+   * Scans one segment and applies its redactions. Returns the new text (of `raw` when a map is
+   * given), whether it changed, and whether a `drop-record` finding asks the caller to drop the record.
+   */
+  redact(text: string, where: Where = {}, opts: SegmentOptions = {}): { text: string; changed: boolean; dropRecord: boolean } {
+    const r = this.redactor;
+    let findings = opts.scan === false ? [] : r.find(text, this.path, opts.engine ?? 'main');
+    if (opts.extra?.length) {
+      const seen = new Set(findings.map((f) => `${f.ruleId}\0${f.span.start}\0${f.span.end}`));
+      findings = [...findings, ...opts.extra.filter((f) => !seen.has(`${f.ruleId}\0${f.span.start}\0${f.span.end}`))];
+    }
+    if (!findings.length) return { text: opts.raw ?? text, changed: false, dropRecord: false };
+    const inj = findings.filter((f) => f.kind === 'injection' && !r.kinds.includes('injection'));
+    const red = inj.length ? findings.filter((f) => !inj.includes(f)) : findings;
+    const at = (i: number) => (opts.map ? opts.map[i] : i) + (opts.base ?? 0);
+    for (const f of inj) this.injection.push({ ...where, rule: f.ruleId, start: at(f.span.start), end: at(f.span.end), fingerprint: r.fingerprint(f) });
+    const { planned, kept } = r.plan(red);
+    for (const f of kept) this.kept.push(this.record(f, 'keep', r.entity(f.ruleId), at(f.span.start), at(f.span.end), at(f.span.start), at(f.span.end), where));
+    if (!planned.length) return { text: opts.raw ?? text, changed: false, dropRecord: false };
+    const { text: out, applied } = applyRedactions(text, planned, opts);
+    let dropRecord = false;
+    const base = opts.base ?? 0;
+    for (const a of applied) {
+      const rec = this.record(a.winner.finding, a.winner.operator, a.winner.entity, base + a.rawStart, base + a.rawEnd, base + a.outStart, base + a.outEnd, where);
+      if (a.absorbed.length) rec.absorbed = [...new Set(a.absorbed.map((p) => p.finding.ruleId))].sort();
+      if (a.winner.operator === 'drop-record' && (a.winner.finding.severity === 'critical' || a.winner.finding.severity === 'high')) {
+        dropRecord = true;
+        rec.droppedRecord = true;
+      }
+      this.records.push(rec);
+    }
+    return { text: out, changed: true, dropRecord };
+  }
+
+  /**
+   * Scans a raw document (or record) once with every rule: injection hits are recorded here, the
+   * redactable findings are returned (sorted) for the segments to take as `extra`.
+   */
+  rawFindings(raw: string, where: Where = {}): Finding[] {
+    const r = this.redactor;
+    const out: Finding[] = [];
+    for (const f of r.find(raw, this.path, 'main')) {
+      if (r.kinds.includes(f.kind)) out.push(f);
+      else if (f.kind === 'injection')
+        this.injection.push({ ...where, rule: f.ruleId, start: f.span.start, end: f.span.end, line: f.span.line, column: f.span.column, fingerprint: r.fingerprint(f) });
+    }
+    this.rawRedactable += out.length;
+    return out.sort((a, b) => a.span.start - b.span.start);
+  }
+
+  /** Prompt-injection screening over a raw document (HTML: hidden text lives in the markup). */
+  screen(raw: string): void {
+    const r = this.redactor;
+    if (!r.screening) return;
+    for (const f of r.find(raw, this.path, 'injection')) this.injection.push({ rule: f.ruleId, start: f.span.start, end: f.span.end, line: f.span.line, column: f.span.column, fingerprint: r.fingerprint(f) });
+  }
+
+  private record(f: Finding, operator: Operator, entity: string, start: number, end: number, outStart: number, outEnd: number, where: Where): RedactionRecord {
+    return {
+      rule: f.ruleId, kind: f.kind, entity, operator, severity: f.severity, ...where,
+      start, end, outStart, outEnd, fingerprint: this.redactor.fingerprint(f),
+    };
+  }
+
+  /** Fills line and column of records with absolute offsets (no field), from the input text. */
+  locate(input: string): void {
+    const recs = [...this.records, ...this.kept, ...this.injection].filter((r) => r.field === undefined && r.record === undefined && r.line === undefined);
+    if (!recs.length) return;
+    const pts = recs.map((r) => r.start);
+    const pos = locate({ text: input, origin: { path: this.path }, offset: 0, line: 1, column: 1 }, pts);
+    recs.forEach((r, i) => {
+      r.line = pos[i].line;
+      r.column = pos[i].column;
+    });
+  }
+}

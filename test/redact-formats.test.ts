@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, REPO } from './helpers/cli.js';
+import { minimalDocx, minimalPdf } from './helpers/docs.js';
+
+const CASE = path.join(REPO, 'fixtures/redact/formats');
+const KEY = { SPILLGUARD_KEY: 'spillguard-test-key-0001' };
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sg-redact-'));
+const RAW = ['tok_fake0000fake000', 'ops@example.com', 'ann@example.com', 'bob@example', 'jane.doe@example.org', '4000 1234', '4000-1234'];
+
+/** Manifest lines with the run's temporary folder and settings hash taken out. */
+const normManifest = (text: string, out: string) =>
+  text.replaceAll(out, 'OUT').replace(/"settings":"[0-9a-f]+"/g, '"settings":"X"');
+
+describe('spillguard redact: every format, exact outputs (fixtures/redact/formats)', () => {
+  const out = tmp();
+  const manifest = path.join(out, '..', `${path.basename(out)}.manifest.jsonl`);
+  const r = cli(['redact', 'input', '--out', out, '--manifest', manifest, '--quiet'], { cwd: CASE, env: KEY });
+
+  it('exits 0 and writes one output per input, mirrored', () => {
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(fs.readdirSync(path.join(CASE, 'input')).sort());
+  });
+
+  for (const name of fs.readdirSync(path.join(CASE, 'input')).sort()) {
+    it(`${name}: structure kept, values redacted`, async () => {
+      const got = fs.readFileSync(path.join(out, name), name.endsWith('.eml') ? 'latin1' : 'utf8');
+      await expect(got).toMatchFileSnapshot(path.join(CASE, 'expected', name));
+      for (const raw of RAW) expect(got).not.toContain(raw);
+    });
+  }
+
+  it('the manifest: hashes, counts per entity, each redaction with rule, kind, offsets, fingerprint — no raw value', async () => {
+    const text = fs.readFileSync(manifest, 'utf8');
+    for (const raw of RAW) expect(text).not.toContain(raw);
+    await expect(normManifest(text, out)).toMatchFileSnapshot(path.join(CASE, 'expected/manifest.jsonl'));
+    const e = text.trim().split('\n').map((l) => JSON.parse(l));
+    const notes = e.find((x) => x.input === 'input/notes.txt');
+    expect(notes.counts).toEqual({ TEST_TOKEN: 1, EMAIL: 2, CARD: 1 });
+    expect(notes.redactions[0]).toEqual({
+      rule: 'test-token', kind: 'secret', entity: 'TEST_TOKEN', operator: 'tag', severity: 'high',
+      start: 24, end: 44, outStart: 24, outEnd: 36, fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/), line: 2, column: 11,
+    });
+    expect(e.find((x) => x.input === 'input/mail.eml').notes).toEqual(['3: removed application/octet-stream part "blob.bin" (not text, cannot be checked)']);
+  });
+});
+
+describe('structured formats: field and column selection, records', () => {
+  it('jsonl --field: only those fields change; ids, tenants and ACLs pass through byte for byte, in order', () => {
+    const out = tmp();
+    const r = cli(['redact', 'input/records.jsonl', '--out', out, '--field', 'text', '--quiet'], { cwd: CASE });
+    expect(r.code).toBe(0);
+    const lines = fs.readFileSync(path.join(out, 'records.jsonl'), 'utf8').split('\n');
+    const input = fs.readFileSync(path.join(CASE, 'input/records.jsonl'), 'utf8').split('\n');
+    expect(lines.length).toBe(input.length);
+    expect(lines[0]).toBe('{"id":"doc-1","tenant":"acme","acl":["group:eng"],"text":"Contact [EMAIL] for access.","meta":{"author":"ann@example.com"}}');
+    expect(lines[1]).toBe(input[1]);
+    expect(lines[2]).toBe('');
+  });
+
+  it('JSON pointers select nested fields', () => {
+    const out = tmp();
+    cli(['redact', 'input/records.jsonl', '--out', out, '--field', '/meta/author', '--quiet'], { cwd: CASE });
+    const first = fs.readFileSync(path.join(out, 'records.jsonl'), 'utf8').split('\n')[0];
+    expect(first).toBe('{"id":"doc-1","tenant":"acme","acl":["group:eng"],"text":"Contact ops@example.com for access.","meta":{"author":"[EMAIL]"}}');
+  });
+
+  it('csv --columns by name or number; other cells untouched', () => {
+    const out = tmp();
+    cli(['redact', 'input/people.csv', '--out', out, '--columns', 'email', '--quiet'], { cwd: CASE });
+    expect(fs.readFileSync(path.join(out, 'people.csv'), 'utf8')).toBe(
+      'name,email,note\nAnn,[EMAIL],"likes ""quotes"", commas"\nBob,[EMAIL],"token tok_fake0000fake0006\nsecond line"\nCid,,plain\n',
+    );
+  });
+
+  it('drop-record leaves out JSONL records and CSV rows holding a high-severity secret, and counts them', () => {
+    const out = tmp();
+    const manifest = path.join(out, 'm.jsonl');
+    const dir = path.join(out, 'in');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(CASE, 'input/records.jsonl'), path.join(dir, 'records.jsonl'));
+    fs.copyFileSync(path.join(CASE, 'input/people.csv'), path.join(dir, 'people.csv'));
+    const r = cli(['redact', dir, '--out', path.join(out, 'o'), '--manifest', manifest, '--operator', 'secret=drop-record', '--quiet'], { cwd: CASE });
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'o/records.jsonl'), 'utf8').split('\n').map((l) => (l ? JSON.parse(l).id : ''))).toEqual(['doc-1', 'doc-2', '', 'doc-4', '']);
+    expect(fs.readFileSync(path.join(out, 'o/people.csv'), 'utf8')).toBe('name,email,note\nAnn,[EMAIL],"likes ""quotes"", commas"\nCid,,plain\n');
+    const m = fs.readFileSync(manifest, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(m.map((e) => [e.input.split('/').pop(), e.records, e.droppedRecords])).toEqual([
+      ['people.csv', 2, 1],
+      ['records.jsonl', 3, 1],
+    ]);
+  });
+});
+
+describe('pdf and docx: text extracted, redacted, written as .txt', () => {
+  it('built at test time, no binaries committed', () => {
+    const dir = tmp();
+    const input = path.join(dir, 'in');
+    fs.mkdirSync(input);
+    fs.writeFileSync(path.join(input, 'report.pdf'), minimalPdf(['Quarterly report', 'Token tok_fake0000fake0010 leaked', 'Contact ann@example.com']));
+    fs.writeFileSync(path.join(input, 'memo.docx'), minimalDocx(['Memo', 'Use tok_fake0000fake0011 & mail ops@example.com']));
+    fs.writeFileSync(path.join(input, 'broken.pdf'), 'not a pdf at all');
+    const r = cli(['redact', input, '--out', path.join(dir, 'out'), '--manifest', path.join(dir, 'm.jsonl'), '--quiet'], { cwd: CASE });
+    expect(fs.readFileSync(path.join(dir, 'out/report.pdf.txt'), 'utf8')).toBe('Quarterly report\nToken [TEST_TOKEN] leaked\nContact [EMAIL]\n');
+    expect(fs.readFileSync(path.join(dir, 'out/memo.docx.txt'), 'utf8')).toBe('Memo\n\nUse [TEST_TOKEN] & mail [EMAIL]\n');
+    // A document that cannot be parsed is reported with its path and reason; the rest go on; exit 2.
+    expect(r.code).toBe(2);
+    const m = fs.readFileSync(path.join(dir, 'm.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(m.map((e) => [path.basename(e.input), e.status])).toEqual([
+      ['broken.pdf', 'failed'],
+      ['memo.docx', 'ok'],
+      ['report.pdf', 'ok'],
+    ]);
+    expect(m[0].reason).toMatch(/^cannot extract text from PDF: /);
+  });
+});
