@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, REPO } from './helpers/cli.js';
+
+// The built CLI (npm test builds first) on fixtures/scan/pii/input/customer.txt, whose last line hides a phone
+// number in full-width digits and no-break spaces and an e-mail address behind a zero-width space.
+const INPUT = path.join(REPO, 'fixtures/scan/pii/input');
+
+interface JsonFinding {
+  ruleId: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  confidence: string;
+  secret: string;
+  test?: boolean;
+  extra?: Record<string, string>;
+}
+const run = (...args: string[]) => cli(['scan', '--format', 'json', ...args], { cwd: INPUT });
+const rows = (stdout: string) =>
+  (JSON.parse(stdout).findings as JsonFinding[]).map((f) => [f.ruleId, f.line, f.column, f.endLine, f.endColumn, f.confidence, f.secret, f.test ?? false, f.extra ?? null]);
+
+describe('spillguard scan --kind pii', () => {
+  it('reports exactly these findings, masked, at original positions', () => {
+    const r = run('--kind', 'pii');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(rows(r.stdout)).toEqual([
+      ['pii-person-name-label', 2, 7, 2, 20, 'high', '*****', false, null],
+      ['pii-email', 3, 8, 3, 33, 'low', 'amel*****', true, null],
+      ['pii-phone', 4, 8, 4, 24, 'low', '*****', true, { e164: '*****', region: 'GB' }],
+      ['pii-credit-card', 5, 7, 5, 26, 'high', '*****', false, { network: 'visa' }],
+      ['pii-credit-card', 6, 11, 6, 30, 'low', '*****', true, { network: 'visa' }],
+      ['pii-us-ssn', 7, 5, 7, 16, 'high', '*****', false, null],
+      ['pii-iban', 7, 23, 7, 50, 'high', 'DE60*****', false, { country: 'DE' }],
+      ['pii-phone', 8, 8, 8, 21, 'medium', '*****', false, { e164: '*****', region: 'DE' }],
+      ['pii-email', 8, 28, 8, 49, 'high', 'john*****', false, null],
+    ]);
+    for (const raw of ['4764 4203 5298 5095', '691-78-0460', '+4915123456789', 'Amelia Hughes']) expect(r.stdout).not.toContain(raw);
+  });
+
+  it('with --show-secrets, shows the normalised values and the E.164 form', () => {
+    const found = JSON.parse(run('--kind', 'pii', '--show-secrets').stdout).findings as JsonFinding[];
+    const last = found.slice(-2);
+    expect(last.map((f) => [f.secret, f.extra?.e164 ?? null])).toEqual([
+      ['0151 23456789', '+4915123456789'],
+      ['john@mailbox-demo.de', null],
+    ]);
+  });
+
+  it('--min-confidence medium drops test values and weak matches', () => {
+    const r = run('--kind', 'pii', '--min-confidence', 'medium');
+    expect(rows(r.stdout).map((x) => `${x[0]}:${x[1]}`)).toEqual([
+      'pii-person-name-label:2',
+      'pii-credit-card:5',
+      'pii-us-ssn:7',
+      'pii-iban:7',
+      'pii-phone:8',
+      'pii-email:8',
+    ]);
+  });
+
+  it('a secrets-only scan (the default) does not look for personal data', () => {
+    const r = run();
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).findings).toEqual([]);
+    const all = run('--kind', 'all');
+    expect(rows(all.stdout)).toEqual(rows(run('--kind', 'pii').stdout));
+  });
+});
