@@ -55,3 +55,52 @@ describe('filters', () => {
     expect(scanText('x = acme_0123456789abcdee', { rules: RULES }).findings[0].fingerprint).not.toBe(a.fingerprint);
   });
 });
+
+describe('supersedes', () => {
+  it('a rule that supersedes another replaces its match on an overlapping span, only there', () => {
+    const rules = rulesFrom(`
+[[rules]]
+id = "stripe-like"
+regex = '''\\b(sk_live_[0-9a-z]{16})'''
+keywords = ["sk_live_"]
+[[rules]]
+id = "clerk-like"
+supersedes = ["stripe-like"]
+regex = '''clerk.{0,20}\\b(sk_live_[0-9a-z]{16})'''
+keywords = ["clerk"]
+`);
+    const r = scanText('clerk_key=sk_live_0123456789abcdef\nSTRIPE_KEY=sk_live_0123456789abcdee\n', { rules });
+    expect(r.findings.map((f) => [f.ruleId, f.span.line])).toEqual([
+      ['clerk-like', 1],
+      ['stripe-like', 2],
+    ]);
+  });
+});
+
+describe('same-span duplicates', () => {
+  it('two rules of equal confidence on the identical span report it once; partial overlaps keep both', () => {
+    const rules = rulesFrom(`
+[[rules]]
+id = "b-env"
+confidence = "low"
+regex = '''TOKEN=([A-Za-z0-9]{20})\\b'''
+keywords = ["token="]
+[[rules]]
+id = "a-generic"
+confidence = "low"
+regex = '''TOKEN=([A-Za-z0-9]{20})\\b'''
+keywords = ["token"]
+[[rules]]
+id = "c-wide"
+confidence = "low"
+regex = '''TOKEN=([A-Za-z0-9]{24})\\b'''
+keywords = ["token"]
+`);
+    const r = scanText('TOKEN=abcdefghij0123456789\nTOKEN=abcdefghij0123456789wxyz\n', { rules });
+    expect(r.findings.map((f) => [f.ruleId, f.span.line])).toEqual([
+      ['a-generic', 1],
+      ['c-wide', 2],
+    ]);
+    expect(r.suppressed.map((d) => [d.finding.ruleId, d.finding.span.line, d.reason])).toEqual([['b-env', 1, 'same span as rule "a-generic"']]);
+  });
+});

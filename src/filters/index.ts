@@ -1,4 +1,5 @@
 import { compileStored } from '../engine/schema.js';
+import { testUserPatterns } from '../engine/safe-regex.js';
 import { CONFIDENCES, type Confidence, type Finding, type GlobalAllowlist } from '../engine/types.js';
 
 export interface Dropped {
@@ -66,15 +67,26 @@ function partition(findings: Finding[], why: (f: Finding) => string | undefined)
 export function allowlistFilter(a: GlobalAllowlist): Filter {
   const paths = a.paths.map((p) => ({ p, re: compileStored(p) }));
   const regexes = a.regexes.map((p) => ({ p, re: compileStored(p) }));
-  return (findings) =>
-    partition(findings, (f) => {
-      const path = f.origin.member ? `${f.origin.path}!${f.origin.member}` : f.origin.path;
-      for (const { p, re } of paths) if (re.test(path)) return `allowlist path /${p}/`;
-      for (const { p, re } of regexes) if (re.test(f.secret)) return `allowlist regex /${p}/`;
+  const user = new Set(a.untrusted ?? []);
+  return (findings) => {
+    const pathOf = (f: Finding) => (f.origin.member ? `${f.origin.path}!${f.origin.member}` : f.origin.path);
+    // A user's patterns are user regexes: tested all at once in the regex worker, under a budget.
+    const userPaths = paths.filter((x) => user.has(x.p)).map((x) => x.p);
+    const userRegexes = regexes.filter((x) => user.has(x.p)).map((x) => x.p);
+    const pathHits = findings.length ? testUserPatterns(userPaths, findings.map(pathOf)) : [];
+    const regexHits = findings.length ? testUserPatterns(userRegexes, findings.map((f) => f.secret)) : [];
+    const index = new Map(findings.map((f, i) => [f, i]));
+    const hit = (list: string[], hits: boolean[][], p: string, re: RegExp, s: string, f: Finding) =>
+      user.has(p) ? hits[list.indexOf(p)][index.get(f)!] : re.test(s);
+    return partition(findings, (f) => {
+      const path = pathOf(f);
+      for (const { p, re } of paths) if (hit(userPaths, pathHits, p, re, path, f)) return `allowlist path /${p}/`;
+      for (const { p, re } of regexes) if (hit(userRegexes, regexHits, p, re, f.secret, f)) return `allowlist regex /${p}/`;
       const low = f.secret.toLowerCase();
       for (const w of a.stopwords) if (low.includes(w)) return `allowlist stopword "${w}"`;
       return undefined;
     });
+  };
 }
 
 export const inlineFilter: Filter = (findings) =>
@@ -96,8 +108,9 @@ const inputKey = (f: Finding) =>
 
 /**
  * Where spans of different rules overlap in one input, the more confident finding wins: a provider
- * rule (medium) or a validated one (high) beats the generic keyword rule (low). Equal confidence
- * keeps both: two specific rules that agree on a span may mean different things.
+ * rule (medium) or a validated one (high) beats the generic keyword rule (low). Equal confidence on
+ * exactly the same span is one secret reported twice: one is kept. Equal confidence on spans that
+ * only overlap keeps both: they are different strings.
  */
 export const overlapFilter: Filter = (findings) => {
   const groups = new Map<string, Finding[]>();
@@ -120,6 +133,12 @@ export const overlapFilter: Filter = (findings) => {
         const rb = rank(b.confidence);
         if (ra > rb) losers.set(b, `overlaps the more specific rule "${a.ruleId}"`);
         else if (rb > ra) losers.set(a, `overlaps the more specific rule "${b.ruleId}"`);
+        // Same confidence, same characters: one secret, one alert. The rule id that sorts first
+        // keeps it, so the choice is stable from run to run.
+        else if (a.span.start === b.span.start && a.span.end === b.span.end && !losers.has(a) && !losers.has(b)) {
+          const [keep, lose] = a.ruleId < b.ruleId ? [a, b] : [b, a];
+          losers.set(lose, `same span as rule "${keep.ruleId}"`);
+        }
       }
     }
   }
