@@ -58,3 +58,14 @@ export function ioReason(e: unknown): string {
       return err?.message ? String(err.message).replace(/^[A-Z]+: /, '') : String(e);
   }
 }
+
+/**
+ * Why a text is not JSON, without the text: V8's JSON.parse messages quote up to ten characters of
+ * the input (`Unexpected token 'g', ..."token": ghp_FakeFu"... is not valid JSON`), which may be part
+ * of a secret. Messages with a position keep it; quoted input is dropped.
+ */
+export function jsonReason(e: unknown): string {
+  const m = String((e as Error)?.message ?? e).replace(/^JSON\.parse: /, '');
+  if (!/["']/.test(m)) return m;
+  return m.startsWith('Unexpected token') ? 'unexpected character' : 'malformed JSON';
+}

@@ -7,6 +7,9 @@ import { stagedCommand } from './commands/staged.js';
 import { gitCommand } from './commands/git.js';
 import { hookCommand } from './commands/hook.js';
 import { baselineCommand } from './commands/baseline.js';
+import { ciCommand } from './commands/ci.js';
+import { redactCommand } from './commands/redact.js';
+import { runCommand } from './commands/run.js';
 
 /**
  * The only place that turns errors into messages and exit codes: 2 for anything the user can fix
@@ -35,6 +38,9 @@ export async function main(args: string[]): Promise<number> {
       .command(wrap(gitCommand))
       .command(wrap(hookCommand))
       .command(wrap(baselineCommand))
+      .command(wrap(ciCommand))
+      .command(wrap(redactCommand))
+      .command(wrap(runCommand))
       .strict()
       .version(toolVersion())
       .help()

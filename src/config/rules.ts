@@ -35,7 +35,14 @@ export function readPack(file: string, requireExamples: boolean): ParsedConfig {
   } catch (e) {
     throw new SpillguardError('config', `cannot read: ${(e as Error).message.replace(/^[A-Z]+: /, '')}`, { file });
   }
-  return parseConfig(text, file, { requireExamples });
+  const pack = parseConfig(text, file, { requireExamples });
+  // Rules from anywhere but the built-in packs are untrusted: they run under a time budget (safe-regex.ts).
+  const rel = path.relative(BUILTIN_RULES_DIR, path.resolve(file));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    for (const r of pack.rules) r.untrusted = true;
+    pack.allowlist.untrusted = [...pack.allowlist.paths, ...pack.allowlist.regexes];
+  }
+  return pack;
 }
 
 /** Parses every pack under a folder (or one file); ids must be unique across all of them. */
@@ -144,5 +151,6 @@ function mergeAllowlist(into: GlobalAllowlist, from: GlobalAllowlist): void {
   into.paths.push(...from.paths);
   into.regexes.push(...from.regexes);
   into.stopwords.push(...from.stopwords);
+  if (from.untrusted?.length) (into.untrusted ??= []).push(...from.untrusted);
   if (from.allowTarget !== 'secret') into.allowTarget = from.allowTarget;
 }

@@ -1,4 +1,4 @@
-import { shannonEntropy } from './entropy.js';
+import { randomEnough, shannonEntropy } from './entropy.js';
 import { fingerprint } from './fingerprint.js';
 import { Prefilter } from './prefilter.js';
 import { compileStored } from './schema.js';
@@ -7,6 +7,7 @@ import { getValidator, verdictOf, type Validator } from './validators.js';
 import { compileContext, type ContextScorer } from './context.js';
 import { splitEngine } from './normalize.js';
 import { locate } from './position.js';
+import { RegexGuard, RuleBudgetError, type GuardItem } from './safe-regex.js';
 
 /**
  * Why these bounds: a single-line rule's regex runs on the keyword's line, clipped to this many
@@ -19,7 +20,7 @@ export const MULTILINE_WINDOW = 32 * 1024;
 /** The inline markers people already use in gitleaks and detect-secrets, plus our own. */
 export const INLINE_MARKERS = ['spillguard:allow', 'gitleaks:allow', 'pragma: allowlist secret'];
 
-interface CompiledRule {
+export interface CompiledRule {
   spec: RuleSpec;
   re: RegExp;
   multiline: boolean;
@@ -30,6 +31,8 @@ interface CompiledRule {
   pathRes?: RegExp[];
   /** Context words around a match raise its confidence (PII rules; context.ts). */
   context?: ContextScorer;
+  /** A user rule: it runs in the regex worker under a time budget (safe-regex.ts). */
+  guarded?: boolean;
 }
 
 export interface Engine {
@@ -38,30 +41,63 @@ export interface Engine {
   scanChunk(chunk: Chunk, only?: ReadonlySet<string>): Finding[];
 }
 
-const isMultiline = (spec: RuleSpec) => spec.flags.includes('s') || /\[\\s\\S\]|\[\\S\\s\]|\\n|\\r/.test(spec.regex);
+/**
+ * A rule whose regex can cross a line break runs on a long window past its keyword; others run on the
+ * keyword's line. A lone `\r` does not make a rule multi-line: `[ \t]*\r?$` (CRLF-tolerant end of
+ * line) matches within the line, and counting it made three config rules with very common keywords
+ * (password, secret=, token=) scan 32 KiB windows — a fifth of all regex time on the benchmark corpus.
+ */
+const isMultiline = (spec: RuleSpec) => spec.flags.includes('s') || /\[\\s\\S\]|\[\\S\\s\]|\\n/.test(spec.regex);
 
-export function createEngine(ruleSet: RuleSet): Engine {
-  // PII rules match on NFKC-normalised text (normalize.ts); a rule set without them is the plain engine.
-  return splitEngine(ruleSet, createPlainEngine);
+export interface EngineOptions {
+  /** Milliseconds a user rule may run on one chunk before it is stopped (safe-regex.ts). */
+  ruleBudgetMs?: number;
 }
 
-function createPlainEngine(ruleSet: RuleSet): Engine {
-  const keywordIndex = new Map<string, number>();
-  const compiled: CompiledRule[] = ruleSet.rules.map((spec) => ({
+export function createEngine(ruleSet: RuleSet, opts: EngineOptions = {}): Engine {
+  // User rules (RuleSpec.untrusted) run in a worker under a time budget; built-in rules run here.
+  const guard = ruleSet.rules.some((r) => r.untrusted) ? new RegexGuard(opts.ruleBudgetMs) : undefined;
+  // PII rules match on NFKC-normalised text (normalize.ts); a rule set without them is the plain engine.
+  const inner = splitEngine(ruleSet, (rs) => createPlainEngine(rs, guard));
+  if (!guard) return inner;
+  return {
+    rules: inner.rules,
+    scanChunk(chunk, only) {
+      const found = inner.scanChunk(chunk, only);
+      const stops = guard.takeStops();
+      if (stops.length) throw new RuleBudgetError(stops, found);
+      return found;
+    },
+  };
+}
+
+/** A rule compiled for matching; exported for the regex worker, which runs user rules the same way. */
+export function compileRule(spec: RuleSpec): CompiledRule {
+  return {
     spec,
     re: new RegExp(spec.regex, `gd${spec.flags}`),
     multiline: isMultiline(spec),
-    keywordIds: spec.keywords.map((k) => {
-      let id = keywordIndex.get(k);
-      if (id === undefined) keywordIndex.set(k, (id = keywordIndex.size));
-      return id;
-    }),
+    keywordIds: [],
     validator: spec.validate ? getValidator(spec.validate) : undefined,
     allowRes: spec.allowRegexes.map(compileStored),
     allowPathRes: spec.allowPaths.map(compileStored),
     pathRes: spec.paths?.map(compileStored),
     context: compileContext(spec),
+  };
+}
+
+function createPlainEngine(ruleSet: RuleSet, guard?: RegexGuard): Engine {
+  const keywordIndex = new Map<string, number>();
+  const compiled: CompiledRule[] = ruleSet.rules.map((spec) => ({
+    ...compileRule(spec),
+    guarded: guard !== undefined && spec.untrusted === true,
+    keywordIds: spec.keywords.map((k) => {
+      let id = keywordIndex.get(k);
+      if (id === undefined) keywordIndex.set(k, (id = keywordIndex.size));
+      return id;
+    }),
   }));
+  const hasSupersedes = compiled.some((r) => r.spec.supersedes?.length);
   const prefilter = new Prefilter([...keywordIndex.keys()]);
   const rulesOf: CompiledRule[][] = [...keywordIndex.keys()].map(() => []);
   const unkeyed: CompiledRule[] = [];
@@ -75,31 +111,51 @@ function createPlainEngine(ruleSet: RuleSet): Engine {
     const path = chunk.origin.path;
     const applies = (r: CompiledRule) =>
       (!only || only.has(r.spec.id)) &&
-      (!r.pathRes || r.pathRes.some((re) => re.test(path))) &&
-      !r.allowPathRes.some((re) => re.test(path));
+      // A user rule's path regexes are user regexes too: the worker checks them.
+      (r.guarded ||
+        ((!r.pathRes || r.pathRes.some((re) => re.test(path))) && !r.allowPathRes.some((re) => re.test(path))));
 
     const raw: RawMatch[] = [];
     const { hits } = prefilter.scan(text);
     // Group keyword positions per rule, so each rule's windows are merged once.
     const perRule = new Map<CompiledRule, number[][]>();
     hits.forEach((positions, k) => {
-      if (positions.length === 0) return;
+      if (!positions || positions.length === 0) return;
       for (const r of rulesOf[k]) {
         let list = perRule.get(r);
         if (!list) perRule.set(r, (list = []));
         list.push(positions);
       }
     });
+    const guarded: CompiledRule[] = [];
+    const work: GuardItem[] = [];
+    let lines: LineIndex | undefined;
     for (const [rule, lists] of perRule) {
       if (!applies(rule)) continue;
       const positions = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
-      for (const [ws, we] of windows(text, positions, rule.multiline)) runRule(rule, text, ws, we, raw, chunk.offset === 0);
+      const wins = windows(lines ??= new LineIndex(text), positions, rule.multiline);
+      if (rule.guarded) {
+        guarded.push(rule);
+        work.push({ spec: rule.spec, windows: wins });
+        continue;
+      }
+      for (const [ws, we] of wins) runRule(rule, text, ws, we, raw, chunk.offset === 0);
     }
-    for (const rule of unkeyed) if (applies(rule)) runRule(rule, text, 0, text.length, raw, chunk.offset === 0);
+    for (const rule of unkeyed) {
+      if (!applies(rule)) continue;
+      if (rule.guarded) {
+        guarded.push(rule);
+        work.push({ spec: rule.spec, windows: null });
+      } else runRule(rule, text, 0, text.length, raw, chunk.offset === 0);
+    }
+    if (guard && work.length) {
+      for (const m of guard.run(chunk, work, chunk.offset === 0)) raw.push({ ...m, rule: guarded[m.item] });
+    }
 
     const from = chunk.ownedStart ?? 0;
     const to = chunk.ownedEnd ?? text.length;
-    const kept = from === 0 && to === text.length ? raw : raw.filter((m) => m.matchStart >= from && m.matchStart < to);
+    const owned = from === 0 && to === text.length ? raw : raw.filter((m) => m.matchStart >= from && m.matchStart < to);
+    const kept = hasSupersedes ? dropSuperseded(owned) : owned;
     if (kept.length === 0) return [];
     kept.sort((a, b) => a.start - b.start || a.end - b.end);
     const points: number[] = [];
@@ -147,7 +203,20 @@ function createPlainEngine(ruleSet: RuleSet): Engine {
   return { rules: ruleSet.rules, scanChunk };
 }
 
-interface RawMatch {
+/**
+ * `supersedes`: a rule that names another replaces that rule's match on an overlapping span
+ * (Clerk's `sk_live_` over Stripe's when "clerk" is on the line). Part of what a rule matches, so
+ * it is settled here, per chunk, before findings exist.
+ */
+function dropSuperseded(matches: RawMatch[]): RawMatch[] {
+  const winners = matches.filter((m) => m.rule.spec.supersedes?.length);
+  if (winners.length === 0) return matches;
+  return matches.filter(
+    (m) => !winners.some((w) => w !== m && w.rule.spec.supersedes!.includes(m.rule.spec.id) && w.start < m.end && m.start < w.end),
+  );
+}
+
+export interface RawMatch {
   rule: CompiledRule;
   matchStart: number;
   start: number;
@@ -159,19 +228,63 @@ interface RawMatch {
   extra?: Record<string, string>;
 }
 
+/**
+ * The chunk's newline offsets, found once and shared by every rule's windows. Why: finding each
+ * keyword's line by walking characters cost up to 2 x LINE_WINDOW reads per keyword hit, which on
+ * minified bundles (a hit every few hundred characters of one long line) was most of the engine's
+ * own time (measured with `npm run bench`); a binary search over this index costs a few steps.
+ */
+class LineIndex {
+  private nl: number[] | undefined;
+  constructor(readonly text: string) {}
+  private newlines(): number[] {
+    if (!this.nl) {
+      const nl: number[] = [];
+      const t = this.text;
+      for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) nl.push(i);
+      this.nl = nl;
+    }
+    return this.nl;
+  }
+  /** Index of the first newline at or after p (nl.length if none). */
+  private firstAtOrAfter(p: number): number {
+    const nl = this.newlines();
+    let lo = 0;
+    let hi = nl.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (nl[mid] < p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  /** Same as lineStartBounded(text, p, max). */
+  start(p: number, max: number): number {
+    const i = this.firstAtOrAfter(p);
+    const s = i > 0 ? this.nl![i - 1] + 1 : 0;
+    return Math.max(s, p - max, 0);
+  }
+  /** Same as lineEndBounded(text, p, max). */
+  end(p: number, max: number): number {
+    const i = this.firstAtOrAfter(p);
+    const e = i < this.nl!.length ? this.nl![i] : this.text.length;
+    return Math.min(e, p + max, this.text.length);
+  }
+}
+
 /** Merged [start, end) windows around keyword positions. */
-function windows(text: string, positions: number[], multiline: boolean): [number, number][] {
+function windows(lines: LineIndex, positions: number[], multiline: boolean): [number, number][] {
   const out: [number, number][] = [];
-  const n = text.length;
+  const n = lines.text.length;
   for (const p of positions) {
     const last = out[out.length - 1];
     if (last && p < last[1] && !multiline) {
       // Already inside the previous window: extend it to this keyword's reach on the same line.
-      last[1] = Math.max(last[1], lineEndBounded(text, p, LINE_WINDOW));
+      last[1] = Math.max(last[1], lines.end(p, LINE_WINDOW));
       continue;
     }
-    const start = lineStartBounded(text, p, LINE_WINDOW);
-    const end = multiline ? Math.min(n, p + MULTILINE_WINDOW) : lineEndBounded(text, p, LINE_WINDOW);
+    const start = lines.start(p, LINE_WINDOW);
+    const end = multiline ? Math.min(n, p + MULTILINE_WINDOW) : lines.end(p, LINE_WINDOW);
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
     else out.push([start, end]);
   }
@@ -190,7 +303,7 @@ function lineEndBounded(text: string, p: number, max: number): number {
   return stop;
 }
 
-function runRule(rule: CompiledRule, text: string, ws: number, we: number, out: RawMatch[], atStart = false): void {
+export function runRule(rule: CompiledRule, text: string, ws: number, we: number, out: RawMatch[], atStart = false): void {
   const re = rule.re;
   const sub = ws === 0 && we === text.length ? text : text.slice(ws, we);
   const spec = rule.spec;
@@ -205,7 +318,11 @@ function runRule(rule: CompiledRule, text: string, ws: number, we: number, out: 
     const secret = m[g];
     const idx = m.indices?.[g];
     if (secret === undefined || !idx || secret.length === 0) continue;
-    if (spec.entropy !== undefined && shannonEntropy(secret) < spec.entropy) continue;
+    if (spec.entropy !== undefined || spec.entropyRatio !== undefined) {
+      const h = shannonEntropy(secret);
+      if (spec.entropy !== undefined && h < spec.entropy) continue;
+      if (spec.entropyRatio !== undefined && !randomEnough(secret, h, spec.entropyRatio)) continue;
+    }
     if (spec.stopwords.length) {
       const low = secret.toLowerCase();
       if (spec.stopwords.some((w) => low.includes(w))) continue;

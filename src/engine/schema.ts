@@ -2,6 +2,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { SpillguardError } from '../errors.js';
 import { translateGoRegex } from './goregex.js';
 import { getValidator, validatorNames } from './validators.js';
+import { CONTEXT_FIELDS, parseContextFields } from './context.js';
 import {
   CONFIDENCES,
   KINDS,
@@ -29,8 +30,9 @@ export interface ParseOptions {
 type Table = Record<string, unknown>;
 
 const RULE_FIELDS = new Set([
-  'id', 'kind', 'severity', 'confidence', 'description', 'regex', 'flags', 'secretGroup', 'keywords', 'entropy',
-  'validate', 'onInvalid', 'path', 'paths', 'stopwords', 'allowlist', 'allowlists', 'tags', 'help', 'examples',
+  'id', 'kind', 'severity', 'confidence', 'description', 'regex', 'flags', 'secretGroup', 'keywords', 'entropy', 'entropyRatio',
+  'validate', 'onInvalid', 'path', 'paths', 'stopwords', 'allowlist', 'allowlists', 'tags', 'help', 'examples', 'supersedes',
+  ...CONTEXT_FIELDS,
 ]);
 
 /** Parses TOML text; syntax errors carry the file and line. */
@@ -126,6 +128,12 @@ function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, 
     if (typeof raw.entropy !== 'number' || raw.entropy < 0 || raw.entropy > 8) throw e('must be a number from 0 to 8', 'entropy');
     entropy = raw.entropy;
   }
+  let entropyRatio: number | undefined;
+  if (raw.entropyRatio !== undefined) {
+    if (typeof raw.entropyRatio !== 'number' || !(raw.entropyRatio > 0 && raw.entropyRatio <= 1))
+      throw e('must be a number above 0 and at most 1', 'entropyRatio');
+    entropyRatio = raw.entropyRatio;
+  }
   let validate: string | undefined;
   if (raw.validate !== undefined) {
     validate = str(raw.validate, 'validate', e);
@@ -158,12 +166,14 @@ function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, 
   }
 
   return {
-    id, kind, severity, confidence, description, regex: source, flags, secretGroup, keywords, entropy, validate,
+    id, kind, severity, confidence, description, regex: source, flags, secretGroup, keywords, entropy, entropyRatio, validate,
     onInvalid, paths, stopwords, allowRegexes, allowPaths, allowTarget,
     tags: strList(raw.tags, 'tags', e),
+    supersedes: raw.supersedes === undefined ? undefined : strList(raw.supersedes, 'supersedes', e),
     help: raw.help === undefined ? undefined : str(raw.help, 'help', e),
     examples,
     source: file,
+    ...parseContextFields(raw, validate, e),
   };
 }
 

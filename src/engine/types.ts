@@ -86,6 +86,20 @@ export interface Finding {
   test?: boolean;
   /** Entity-specific extras (e.g. `e164` for phones), never the raw secret. */
   extra?: Record<string, string>;
+  /**
+   * On very long lines (minified bundles): a short window of text around the finding, every known
+   * secret in it masked. For people (text output); never in SARIF.
+   */
+  snippet?: string;
+  /** A finding in a bundle with a source map beside it: where the map says the code came from. */
+  original?: OriginalPosition;
+}
+
+/** A position in an original source, as named by a source map (1-based line and column). */
+export interface OriginalPosition {
+  path: string;
+  line: number;
+  column: number;
 }
 
 /** A rule as written in a TOML pack, after schema validation. */
@@ -101,6 +115,11 @@ export interface RuleSpec {
   secretGroup: number;
   keywords: string[];
   entropy?: number;
+  /**
+   * Minimum share (0-1] of the mean entropy of a random string with the secret's length and alphabet
+   * (hex, alphanumeric, base64, printable): a length- and charset-aware threshold (entropy.ts).
+   */
+  entropyRatio?: number;
   validate?: string;
   /** What to do when the validator rejects a candidate: drop it, or keep it at low confidence. */
   onInvalid: 'drop' | 'low';
@@ -113,11 +132,28 @@ export interface RuleSpec {
   /** Which text allowRegexes are tested against. */
   allowTarget: 'secret' | 'match' | 'line';
   tags: string[];
+  /** Rule ids whose matches this rule's match replaces on an overlapping span. */
+  supersedes?: string[];
   /** Markdown: how to rotate and remove this kind of secret. */
   help?: string;
   examples: { match: string[]; noMatch: string[] };
   /** Where the rule was defined, for error messages. */
   source: string;
+  /**
+   * Set on rules from a user's configuration or pack (not the built-in packs): the engine runs them
+   * in a worker under a time budget, so a catastrophic regex cannot hang a scan (safe-regex.ts).
+   */
+  untrusted?: boolean;
+  /** Context scoring (src/engine/context.ts): words near a match raise confidence. */
+  context?: string[];
+  /** Words that mark a look-alike (order numbers, versions): a match with only these nearby is dropped. */
+  negativeContext?: string[];
+  /** Characters before and after the match searched for context words (default 50). */
+  contextWindow?: number;
+  /** Drop matches without a context word nearby. */
+  requireContext?: boolean;
+  /** Options for the validator (e.g. `regions` for phone numbers, `privateRanges` for IPs). */
+  options?: Readonly<Record<string, string | number | boolean | string[]>>;
 }
 
 export interface GlobalAllowlist {
@@ -125,6 +161,8 @@ export interface GlobalAllowlist {
   regexes: string[];
   stopwords: string[];
   allowTarget: 'secret' | 'match' | 'line';
+  /** Entries of `paths` and `regexes` from a user's configuration: tested under a time budget (safe-regex.ts). */
+  untrusted?: string[];
 }
 
 export interface RuleSet {

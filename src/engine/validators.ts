@@ -2,8 +2,26 @@
  * Offline validators: structure and checksum checks that raise a candidate to high confidence,
  * or reject it, without ever contacting a provider.
  */
+import type { Confidence } from './types.js';
+import { PII_VALIDATORS, type ValidatorOptions } from './pii.js';
+
 export type Verdict = 'valid' | 'invalid';
-export type Validator = (secret: string) => Verdict;
+/**
+ * A validator may say more than valid/invalid: that the value is a known test value (still reported,
+ * marked `test`), entity extras for the finding (e.g. `e164`), or a confidence for this candidate.
+ */
+export interface VerdictDetail {
+  verdict: Verdict;
+  test?: boolean;
+  extra?: Record<string, string>;
+  confidence?: Confidence;
+}
+/** `options` is the rule's `options` table (e.g. default phone regions), validated at load. */
+export type Validator = (secret: string, options?: ValidatorOptions) => Verdict | VerdictDetail;
+
+export function verdictOf(r: Verdict | VerdictDetail): VerdictDetail {
+  return typeof r === 'string' ? { verdict: r } : r;
+}
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -86,11 +104,15 @@ function pypiMacaroon(secret: string): Verdict {
 /** A private key block whose body decodes to a DER SEQUENCE, an OpenSSH key, or PGP/PuTTY framing. */
 function pemKey(secret: string): Verdict {
   if (/PuTTY-User-Key-File-\d/.test(secret)) return /Private-Lines:\s*\d+/.test(secret) ? 'valid' : 'invalid';
+  // Keys also arrive as one JSON string line with `\n` escapes (GCP service accounts) and indented
+  // inside YAML block scalars (Kubernetes): unescape, and trim each line before reading the body.
   const body = secret
+    .replace(/\\r\\n|\\n/g, '\n')
     .split(/\r?\n/)
+    .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('-----') && !/^[A-Za-z-]+:/.test(l) && !l.startsWith('='))
     .join('')
-    .replace(/\s+|\\n/g, '');
+    .replace(/\s+/g, '');
   if (body.length < 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return 'invalid';
   const bytes = Buffer.from(body, 'base64');
   if (bytes.subarray(0, 15).toString('latin1') === 'openssh-key-v1\0') return 'valid';
@@ -129,6 +151,9 @@ const registry = new Map<string, Validator>([
   ['pem-key', pemKey],
   ['luhn', (s) => (luhn(s) ? 'valid' : 'invalid')],
 ]);
+
+// Personal-data validators (pii.ts): registered here, so whoever loads the engine (a worker too) has them.
+for (const [name, fn] of Object.entries(PII_VALIDATORS)) registry.set(name, fn);
 
 export function getValidator(name: string): Validator | undefined {
   return registry.get(name);

@@ -1,4 +1,4 @@
-import { SpillguardError } from '../errors.js';
+import { SpillguardError, jsonReason } from '../errors.js';
 import type { Finding } from '../engine/types.js';
 import type { BaselineLookup } from './index.js';
 
@@ -49,7 +49,7 @@ export function parseBaseline(text: string, file: string): Baseline {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new SpillguardError('config', `not valid JSON: ${(e as Error).message}`, { file, flag: 'baseline' });
+    throw new SpillguardError('config', `not valid JSON: ${jsonReason(e)}`, { file, flag: 'baseline' });
   }
   const d = doc as { version?: unknown; entries?: unknown };
   if (!d || d.version !== 1 || !Array.isArray(d.entries))

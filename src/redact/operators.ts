@@ -48,8 +48,9 @@ export function pseudonym(entity: string, value: string, ctx: OperatorContext, f
 export function render(op: Operator, f: Finding, entity: string, ctx: OperatorContext): string {
   switch (op) {
     case 'mask':
-      // Same length in UTF-16 units, line breaks kept: offsets and line numbers stay valid.
-      return f.secret.replace(/[^\r\n]/g, '*');
+      // Same length in UTF-16 units, line breaks kept: offsets and line numbers stay valid. A PII
+      // value is matched on normalised text and can be shorter than its span: the span decides.
+      return f.span.end - f.span.start === f.secret.length ? f.secret.replace(/[^\r\n]/g, '*') : '*'.repeat(f.span.end - f.span.start);
     case 'tag':
     case 'drop-record':
       return `[${entity}]`;

@@ -150,7 +150,7 @@ export class LineRedactor {
       this.counts[a.winner.entity] = (this.counts[a.winner.entity] ?? 0) + 1;
       this.opts.onRecord?.({
         rule: f.ruleId, kind: f.kind, entity: a.winner.entity, operator: a.winner.operator,
-        line: this.line + f.span.line - 1, start: this.offset + a.rawStart, end: this.offset + a.rawEnd, fingerprint: r.fingerprint(f), masked: mask(f.secret),
+        line: this.line + f.span.line - 1, start: this.offset + a.rawStart, end: this.offset + a.rawEnd, fingerprint: r.fingerprint(f), masked: mask(f.secret, f.kind),
       });
     }
     return { text, consumed };

@@ -22,7 +22,7 @@ export function githubAnnotations(findings: readonly Finding[]): string {
         `title=${prop(`spillguard: ${f.ruleId}`)}`,
       ];
       const commit = f.origin.commit ? ` (introduced in ${f.origin.commit.slice(0, 12)})` : '';
-      return `::${level} ${props.join(',')}::${data(`${f.description} found: ${mask(f.secret)}${commit}`)}\n`;
+      return `::${level} ${props.join(',')}::${data(`${f.description} found: ${mask(f.secret, f.kind)}${commit}`)}\n`;
     })
     .join('');
 }

@@ -27,7 +27,7 @@ export function formatGitlab(report: Report, ctx: ReportContext): string {
       id: stableId([f.fingerprint, f.origin.path, f.origin.commit ?? '']),
       category: 'secret_detection',
       name: f.description,
-      description: `${f.description} (${mask(f.secret)}) found by rule ${f.ruleId}; confidence ${f.confidence}.`,
+      description: `${f.description} (${mask(f.secret, f.kind)}) found by rule ${f.ruleId}; confidence ${f.confidence}.`,
       cve: `${f.origin.path}:${f.fingerprint}:${f.ruleId}`,
       severity: SEVERITY[f.severity],
       scanner: { id: tool.id, name: tool.name },

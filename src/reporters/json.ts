@@ -19,16 +19,17 @@ export function findingJson(f: Finding, showSecrets: boolean): Record<string, un
     endColumn: f.span.endColumn,
     startOffset: f.span.start,
     endOffset: f.span.end,
-    secret: shown(f.secret, showSecrets),
+    secret: shown(f.secret, showSecrets, f.kind),
     fingerprint: f.fingerprint,
   };
   if (f.validatedBy) out.validatedBy = f.validatedBy;
   if (f.test) out.test = true;
   // `e164` is the phone number itself: masked like the secret unless raw values were asked for.
-  if (f.extra) out.extra = f.extra.e164 === undefined ? f.extra : { ...f.extra, e164: shown(f.extra.e164, showSecrets) };
+  if (f.extra) out.extra = f.extra.e164 === undefined ? f.extra : { ...f.extra, e164: shown(f.extra.e164, showSecrets, 'pii') };
   for (const k of ['member', 'record', 'field', 'decoded', 'commit', 'author', 'email', 'date', 'blob'] as const) {
     if (o[k] !== undefined) out[k] = o[k];
   }
+  if (f.original) out.original = f.original;
   return out;
 }
 

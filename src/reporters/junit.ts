@@ -17,7 +17,7 @@ export function formatJunit(report: Report, ctx: ReportContext): string {
   const cases: string[] = [];
   for (const f of report.findings) {
     const where = location(f);
-    const msg = `${f.description} found: ${shown(f.secret, ctx.showSecrets)}`;
+    const msg = `${f.description} found: ${shown(f.secret, ctx.showSecrets, f.kind)}`;
     const body = `${where} ${f.severity} ${f.ruleId} (confidence ${f.confidence}, fingerprint ${f.fingerprint})`;
     cases.push(
       `    <testcase classname="${esc(f.origin.path)}" name="${esc(`${f.ruleId} at ${where}`)}" file="${esc(f.origin.path)}" line="${f.span.line}">\n` +

@@ -1,15 +1,18 @@
+import type { Kind } from '../engine/types.js';
+
 /**
  * Masks a secret for display. A short prefix stays when the secret is long enough that four
  * characters give nothing away (`ghp_`, `AKIA`, `sk-p`): it tells people which key to rotate.
  * The mask has a fixed length, so it does not reveal the secret's length either.
  */
-export function mask(secret: string): string {
-  const keep = secret.length >= 20 ? 4 : 0;
+export function mask(secret: string, kind: Kind = 'secret'): string {
+  // Personal data has no non-secret prefix: four letters of an e-mail are part of a name.
+  const keep = kind === 'secret' && secret.length >= 20 ? 4 : 0;
   const prefix = secret.slice(0, keep).replace(/[^\x21-\x7e]/g, '*');
   return `${prefix}*****`;
 }
 
 /** The secret as a reporter may print it: masked unless the user opted in with --show-secrets. */
-export function shown(secret: string, showSecrets: boolean): string {
-  return showSecrets ? secret : mask(secret);
+export function shown(secret: string, showSecrets: boolean, kind: Kind = 'secret'): string {
+  return showSecrets ? secret : mask(secret, kind);
 }

@@ -47,11 +47,13 @@ function resultOf(f: Finding, ruleIndex: number) {
   if (f.test) properties.test = true;
   // History findings carry their commit here, never in fingerprints: the alert is the secret, wherever it moved.
   for (const k of ['commit', 'author', 'email', 'date', 'member', 'record', 'field', 'decoded'] as const) if (o[k] !== undefined) properties[k] = o[k];
+  // Where a bundle's source map says the code came from. f.snippet is never copied into SARIF.
+  if (f.original) properties.original = `${f.original.path}:${f.original.line}:${f.original.column}`;
   return {
     ruleId: f.ruleId,
     ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: `${f.description} found: ${mask(f.secret)}` },
+    message: { text: `${f.description} found: ${mask(f.secret, f.kind)}` },
     locations: [
       {
         physicalLocation: {

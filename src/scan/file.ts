@@ -1,12 +1,13 @@
 import { ioReason } from '../errors.js';
 import { inlineMarkerLines, type Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
-import type { ChunkOptions } from '../sources/chunker.js';
+import { addOriginalPositions, scanChunkDeep, scanContainerFile, type DeepOptions } from './deep.js';
 import type { FileEntry, ReadError, Skipped } from '../sources/files.js';
 import { readFileChunks } from '../sources/read.js';
+import { keepingFindings } from '../engine/safe-regex.js';
 
 /** Per-file options; they travel to worker threads, so plain data only. */
-export interface FileScanOptions extends ChunkOptions {
+export interface FileScanOptions extends DeepOptions {
   /** Also collect inline-ignore markers (for --report-unused). */
   markers?: boolean;
 }
@@ -31,15 +32,25 @@ export async function scanFiles(engine: Engine, files: FileEntry[], chunkOpts: F
   const out: FileBatchResult = { findings: [], markers: [], skipped: [], errors: [], files: 0, bytes: 0 };
   for (const f of files) {
     try {
+      // Archives and source maps are opened by the deep scan (src/scan/deep.ts); others are read as text.
+      if (await scanContainerFile(engine, f, chunkOpts, out)) {
+        out.files++;
+        out.bytes += f.size;
+        continue;
+      }
       const read = await readFileChunks(f.abs, f.size, { path: f.rel }, chunkOpts);
       if (read.binary) {
         out.skipped.push({ path: f.rel, reason: 'binary file' });
         continue;
       }
+      const found: Finding[] = [];
       for await (const chunk of read.chunks) {
-        out.findings.push(...engine.scanChunk(chunk));
+        // A user rule stopped on a chunk (safe-regex.ts) is an error for the file; its other findings stay.
+        for (const x of keepingFindings(() => scanChunkDeep(engine, chunk, chunkOpts), out.errors)) found.push(x);
         if (chunkOpts.markers) for (const m of inlineMarkerLines(chunk)) out.markers.push({ path: f.rel, ...m });
       }
+      await addOriginalPositions(f, found);
+      for (const x of found) out.findings.push(x);
       out.files++;
       out.bytes += f.size;
     } catch (e) {

@@ -7,6 +7,9 @@ import { walk, type ReadError, type Skipped } from '../sources/files.js';
 import { scanFiles, type FileBatchResult, type FileScanOptions, type InlineMarker } from './file.js';
 import { BaselineMatcher, type BaselineEntry } from '../filters/baseline.js';
 import { defaultWorkers, poolAvailable, scanInPool } from './pool.js';
+import { scanChunkDeep } from './deep.js';
+import { keepingFindings } from '../engine/safe-regex.js';
+import type { ArchiveLimits } from '../sources/archive.js';
 
 export interface ScanOptions extends ChunkOptions {
   /** Files and folders to scan; default `.`. */
@@ -26,6 +29,10 @@ export interface ScanOptions extends ChunkOptions {
   workers?: number;
   /** List baseline entries and inline ignores that no longer suppress anything. */
   reportUnused?: boolean;
+  /** Archive limits (docs/bundles-archives.md); `false` leaves archives closed, scanned as binary files. */
+  archives?: Partial<ArchiveLimits> | false;
+  /** Encoded secrets (base64, hex, escapes): how deep to decode; default 2, 0 = off. */
+  decodeDepth?: number;
 }
 
 export interface Unused {
@@ -114,7 +121,7 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
     gitignore: opts.gitignore ?? true,
     maxFileSize: opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
   });
-  const chunkOpts: FileScanOptions = { chunkSize: opts.chunkSize, overlap: opts.overlap, markers: opts.reportUnused };
+  const chunkOpts: FileScanOptions = { chunkSize: opts.chunkSize, overlap: opts.overlap, markers: opts.reportUnused, archives: opts.archives, decodeDepth: opts.decodeDepth };
   const totalBytes = walked.files.reduce((s, f) => s + f.size, 0);
   const workers = opts.workers ?? defaultWorkers();
   let parts: FileBatchResult[];
@@ -149,8 +156,10 @@ export async function scanStream(input: AsyncIterable<Buffer | string>, name: st
     }
   }
   const raw: Finding[] = [];
-  for await (const chunk of chunkStream(counted(), { path: name }, opts)) raw.push(...engine.scanChunk(chunk));
-  return finish(ruleSet, raw, opts, { skipped: [], errors: [], stats: { files: 1, bytes, durationMs: performance.now() - t0 } });
+  const errors: ReadError[] = [];
+  // A user rule stopped on a chunk (safe-regex.ts) is an error; the stream goes on.
+  for await (const chunk of chunkStream(counted(), { path: name }, opts)) raw.push(...keepingFindings(() => scanChunkDeep(engine, chunk, opts), errors));
+  return finish(ruleSet, raw, opts, { skipped: [], errors, stats: { files: 1, bytes, durationMs: performance.now() - t0 } });
 }
 
 /** Scans text already in memory; synchronous, for library callers and tests. */
@@ -159,7 +168,7 @@ export function scanText(text: string, opts: ScanOptions & { path?: string; engi
   const ruleSet = opts.engine ? { rules: [...opts.engine.rules], allowlist: resolveAllow(opts) } : resolveRules(opts);
   const engine = opts.engine ?? createEngine(ruleSet);
   const raw: Finding[] = [];
-  for (const chunk of chunkText(text, { path: opts.path ?? '<text>' }, opts)) raw.push(...engine.scanChunk(chunk));
+  for (const chunk of chunkText(text, { path: opts.path ?? '<text>' }, opts)) raw.push(...scanChunkDeep(engine, chunk, opts));
   return finish(ruleSet, raw, opts, {
     skipped: [],
     errors: [],

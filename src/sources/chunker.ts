@@ -18,7 +18,7 @@ export const DEFAULT_OVERLAP = 2 * MULTILINE_WINDOW;
  * Invalid UTF-8 decodes to U+FFFD, as every editor shows it.
  */
 export async function* chunkStream(
-  input: AsyncIterable<Buffer | string>,
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   origin: Origin,
   opts: ChunkOptions = {},
 ): AsyncGenerator<Chunk> {

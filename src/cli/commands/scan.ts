@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { baselineFor, emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
 import { parseSize } from '../io.js';
+import { SpillguardError } from '../../errors.js';
 
 export interface ScanArgs extends ReportArgs {
   paths: string[];
@@ -11,6 +12,11 @@ export interface ScanArgs extends ReportArgs {
   gitignore: boolean;
   maxFileSize: string;
   workers?: number;
+  archives: boolean;
+  maxArchiveDepth: number;
+  maxArchiveBytes: string;
+  decode: boolean;
+  maxDecodeDepth: number;
 }
 
 /** The flags of a tree scan; `baseline create/update` scan the same way. */
@@ -21,7 +27,13 @@ export const treeFlags = (y: Argv) =>
     .option('exclude', { type: 'string', array: true, default: [], describe: 'Skip paths matching these globs' })
     .option('gitignore', { type: 'boolean', default: true, describe: 'Honour .gitignore files (--no-gitignore to scan ignored files too)' })
     .option('max-file-size', { type: 'string', default: '50MB', describe: 'Skip files larger than this (e.g. 10MB; 0 = no limit)' })
-    .option('workers', { type: 'number', describe: 'Worker threads (default: one per core for large scans; 0 = none)' });
+    .option('workers', { type: 'number', describe: 'Worker threads (default: one per core for large scans; 0 = none)' })
+    // Archives and encoded secrets: docs/bundles-archives.md.
+    .option('archives', { type: 'boolean', default: true, describe: 'Open archives (.zip/.jar/.whl/.tar/.tgz/.gz); --no-archives skips them as binary' })
+    .option('max-archive-depth', { type: 'number', default: 3, describe: 'How deep archives inside archives are opened' })
+    .option('max-archive-bytes', { type: 'string', default: '256MB', describe: 'Uncompressed bytes per archive, nested ones included; larger ones are skipped' })
+    .option('decode', { type: 'boolean', default: true, describe: 'Decode base64/hex/escaped runs and scan what they hold (--no-decode: off)' })
+    .option('max-decode-depth', { type: 'number', default: 2, describe: 'How many nested encodings are decoded (base64 of hex is 2)' });
 
 export const scanCommand = {
   command: ['scan [paths..]', '$0 [paths..]'],
@@ -42,6 +54,7 @@ export const scanCommand = {
       minConfidence: argv.minConfidence,
       baseline: baselineFor(argv, cwd),
       reportUnused: argv.reportUnused,
+      decodeDepth: argv.decode === false ? 0 : depthArg(argv.maxDecodeDepth, 'max-decode-depth'),
     };
     const useStdin = argv.stdin || (paths.length === 1 && paths[0] === '-');
     const result = useStdin
@@ -58,5 +71,17 @@ export function treeOptions(argv: ScanArgs) {
     gitignore: argv.gitignore,
     maxFileSize: parseSize(argv.maxFileSize, 'max-file-size'),
     workers: argv.workers,
+    archives:
+      argv.archives === false
+        ? (false as const)
+        : { maxDepth: depthArg(argv.maxArchiveDepth, 'max-archive-depth'), maxBytes: parseSize(argv.maxArchiveBytes, 'max-archive-bytes') || Infinity },
+    decodeDepth: argv.decode === false ? 0 : depthArg(argv.maxDecodeDepth, 'max-decode-depth'),
   };
+}
+
+/** A nesting depth: a small non-negative integer (each level multiplies the work, so 8 at most). */
+function depthArg(v: number | undefined, flag: string): number {
+  if (v === undefined) return flag === 'max-archive-depth' ? 3 : 2;
+  if (!Number.isInteger(v) || v < 0 || v > 8) throw new SpillguardError('usage', `must be a whole number from 0 to 8 (got ${v})`, { flag });
+  return v;
 }
