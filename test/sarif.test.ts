@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,10 +10,29 @@ const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'fixtures/schemas/sari
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 const MULTITOOL = path.join(REPO, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
 
-/** Every SARIF fixture we emit: the file scan now; git, staged and CI modes add theirs here. */
+/** A repository with history and a staged change, so the git modes' SARIF is checked too. */
+function gitRepo(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-sarif-git-'));
+  const git = (...a: string[]) => execFileSync('git', a, { cwd: dir });
+  git('init', '-q');
+  git('config', 'user.email', 'dev@example.invalid');
+  git('config', 'user.name', 'Dev');
+  fs.cpSync(path.join(REPO, 'fixtures/scan/basic/input/.spillguard.toml'), path.join(dir, '.spillguard.toml'));
+  fs.writeFileSync(path.join(dir, 'a.js'), 'const t = "tok_fake0000hist0001";\n');
+  git('add', '.');
+  git('commit', '-qm', 'first');
+  fs.writeFileSync(path.join(dir, 'b.js'), '// staged\nconst u = "tok_fake0000stag0001";\n');
+  git('add', 'b.js');
+  return dir;
+}
+const GIT = gitRepo();
+
+/** Every source that emits SARIF: files, staged, history, and the CI command. */
 export const SARIF_CASES: { name: string; cwd: string; args: string[] }[] = [
   { name: 'scan basic', cwd: path.join(REPO, 'fixtures/scan/basic/input'), args: ['scan', '--max-file-size', '1KB'] },
   { name: 'scan empty result', cwd: path.join(REPO, 'fixtures/scan/basic/input'), args: ['scan', 'docs'] },
+  { name: 'staged', cwd: GIT, args: ['staged'] },
+  { name: 'git history', cwd: GIT, args: ['git'] },
 ];
 
 function sarifOf(c: (typeof SARIF_CASES)[number]): string {

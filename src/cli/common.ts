@@ -79,6 +79,7 @@ export function emitReport(args: ReportArgs, report: Report, root: string): numb
     root,
     category: args.category,
     explain: args.explain,
+    warn: (m) => process.stderr.write(`spillguard: warning: ${m}\n`),
   });
   if (args.output) writeOutput(args.output, text);
   else process.stdout.write(text);

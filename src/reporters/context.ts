@@ -28,6 +28,8 @@ export interface ReportContext {
   explain?: boolean;
   /** End of the run, for formats that record times (GitLab); tests pin it. */
   now?: Date;
+  /** Where a reporter says what it had to leave out (the CLI prints it on stderr). */
+  warn?: (message: string) => void;
 }
 
 export const REPORT_SCHEMA_VERSION = 1;

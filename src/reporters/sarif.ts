@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { Finding, RuleSpec, Severity } from '../engine/types.js';
 import { SEVERITIES } from '../engine/types.js';
 import type { Report, ReportContext } from './context.js';
@@ -11,6 +12,8 @@ const PRECISION = { high: 'very-high', medium: 'high', low: 'medium' } as const;
 
 /** GitHub's limit on results per run. */
 export const MAX_SARIF_RESULTS = 25_000;
+/** GitHub's limit on a gzipped SARIF upload. */
+export const MAX_SARIF_GZIP_BYTES = 10_000_000;
 export const FINGERPRINT_KEY = 'spillguard/v1';
 
 const pascal = (id: string) => id.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
@@ -74,16 +77,27 @@ function resultOf(f: Finding, ruleIndex: number) {
  */
 export function formatSarif(report: Report, ctx: ReportContext): string {
   const sevRank = (s: Severity) => SEVERITIES.indexOf(s);
-  let findings = report.findings;
-  const notifications: object[] = [];
-  if (findings.length > MAX_SARIF_RESULTS) {
-    findings = [...findings].sort((a, b) => sevRank(a.severity) - sevRank(b.severity)).slice(0, MAX_SARIF_RESULTS);
-    notifications.push({
-      level: 'warning',
-      descriptor: { id: 'result-limit' },
-      message: { text: `${report.findings.length} results exceed GitHub's limit of ${MAX_SARIF_RESULTS} per run; the ${MAX_SARIF_RESULTS} most severe are kept.` },
-    });
+  const bySeverity = [...report.findings].sort((a, b) => sevRank(a.severity) - sevRank(b.severity));
+  let keep = Math.min(report.findings.length, MAX_SARIF_RESULTS);
+  for (;;) {
+    const notes: string[] = [];
+    if (keep < report.findings.length)
+      notes.push(
+        `${report.findings.length} results exceed GitHub's upload limits (${MAX_SARIF_RESULTS} results, ${MAX_SARIF_GZIP_BYTES / 1e6} MB gzipped per run); the ${keep} most severe are kept.`,
+      );
+    const text = buildSarif(report, keep < report.findings.length ? bySeverity.slice(0, keep) : report.findings, notes, ctx);
+    const size = keep > 0 ? gzipSync(text).length : 0;
+    if (size <= MAX_SARIF_GZIP_BYTES) {
+      for (const n of notes) ctx.warn?.(n);
+      return text;
+    }
+    // Shrink in proportion, with a margin, until the gzipped log fits.
+    keep = Math.floor((keep * MAX_SARIF_GZIP_BYTES * 0.9) / size);
   }
+}
+
+function buildSarif(report: Report, findings: Finding[], notes: string[], ctx: ReportContext): string {
+  const notifications: object[] = notes.map((text) => ({ level: 'warning', descriptor: { id: 'result-limit' }, message: { text } }));
   const byId = new Map(report.rules.map((r) => [r.id, r]));
   const used = [...new Set(findings.map((f) => f.ruleId))].sort();
   const ruleIndex = new Map(used.map((id, i) => [id, i]));

@@ -60,6 +60,7 @@ export const ciCommand = {
       root,
       category: argv.category,
       explain: argv.explain,
+      warn: (m) => process.stderr.write(`spillguard: warning: ${m}\n`),
     });
     if (output) {
       writeOutput(output, text);
