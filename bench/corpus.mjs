@@ -662,7 +662,7 @@ const SYNTHETIC = [
   } },
   { name: 'pypi-token', make: (r) => {
     const body = Buffer.concat([Buffer.from([0x02, 0x01, 0x08]), Buffer.from('pypi.org'), Buffer.from([0x02, 0x25]), randBytes(r, 80)]);
-    return { pre: 'password = ', value: 'pypi-' + body.toString('base64url'), post: '' };
+    return { pre: 'password = ', value: 'pypi-' + body.toString('base64url'), post: '' };  // spillguard:allow (the benchmark's generator, not a password)
   } },
   { name: 'postgres-url-password', make: (r) => ({ pre: `DATABASE_URL=postgresql://svc_${word(r)}:`, value: r.str(ALNUM, 18), post: `@db-${r.range(1, 9)}.${host(r)}:5432/${snake(r, 1)}` }) },
   { name: 'generic-password', make: (r) => ({ pre: r.pick(['db_password = "', 'DB_PASSWORD="', '"password": "']), value: r.str(ALNUM, 6) + r.pick(['#', '!', '%', '@']) + r.str(ALNUM, 12), post: '"' }) },
@@ -1066,57 +1066,66 @@ export function ensureCorpus({ seed = DEFAULT_SEED, sizeMiB = DEFAULT_SIZE_MIB, 
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
 
-  const files = planFiles(seed, sizeMiB * 1024 * 1024);
-  const unplaced = [];
-  assignPlants(files, cands.list, seed, packs.global.paths, unplaced);
-  // Plants that pad to a chunk boundary go last in their file, so nothing inserted later shifts them.
-  for (const f of files) f.plants.sort((a, b) => (a.loc === 'log-boundary') - (b.loc === 'log-boundary'));
-  const plantRng = new Rng(seed ^ 0x7a11);
-  const failures = [];
-  const planted = [];
+  let files;
+  let planted;
+  let failures;
+  let unplaced;
   let bytes = 0;
-  const dirs = new Set();
-  for (const f of files) {
-    const r = new Rng((seed ^ hash32(f.rel)) >>> 0);
-    let res;
-    if (f.kind === 'minified') res = plantMinified(f, r, failures);
-    else if (f.kind === 'sourcemap') res = { text: sourceMapLine(r, f.target) + '\n', planted: [] };
-    else res = plantLines(f, generateLines(f, r), plantRng, failures);
-    const abs = path.join(outDir, f.rel);
-    const dir = path.dirname(abs);
-    if (!dirs.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      dirs.add(dir);
+  try {
+    files = planFiles(seed, sizeMiB * 1024 * 1024);
+    unplaced = [];
+    assignPlants(files, cands.list, seed, packs.global.paths, unplaced);
+    // Plants that pad to a chunk boundary go last in their file, so nothing inserted later shifts them.
+    for (const f of files) f.plants.sort((a, b) => (a.loc === 'log-boundary') - (b.loc === 'log-boundary'));
+    const plantRng = new Rng(seed ^ 0x7a11);
+    failures = [];
+    planted = [];
+    const dirs = new Set();
+    for (const f of files) {
+      const r = new Rng((seed ^ hash32(f.rel)) >>> 0);
+      let res;
+      if (f.kind === 'minified') res = plantMinified(f, r, failures);
+      else if (f.kind === 'sourcemap') res = { text: sourceMapLine(r, f.target) + '\n', planted: [] };
+      else res = plantLines(f, generateLines(f, r), plantRng, failures);
+      const abs = path.join(outDir, f.rel);
+      const dir = path.dirname(abs);
+      if (!dirs.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        dirs.add(dir);
+      }
+      const buf = Buffer.from(res.text, 'utf8');
+      fs.writeFileSync(abs, buf);
+      bytes += buf.length;
+      for (const p of res.planted) {
+        planted.push({
+          ruleId: p.cand.ruleId,
+          source: p.cand.source,
+          where: p.loc,
+          path: f.rel,
+          line: p.line,
+          column: p.column,
+          offset: p.offset,
+          length: p.secret.length,
+          preview: p.secret.slice(0, 6),
+        });
+      }
     }
-    const buf = Buffer.from(res.text, 'utf8');
-    fs.writeFileSync(abs, buf);
-    bytes += buf.length;
-    for (const p of res.planted) {
-      planted.push({
-        ruleId: p.cand.ruleId,
-        source: p.cand.source,
-        where: p.loc,
-        path: f.rel,
-        line: p.line,
-        column: p.column,
-        offset: p.offset,
-        length: p.secret.length,
-        preview: p.secret.slice(0, 6),
-      });
-    }
+    planted.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.offset - b.offset));
+    const manifest = {
+      ...want,
+      files: files.length,
+      bytes,
+      planted: planted.length,
+      rulesInPacks: packs.rules.length,
+      rulesPlanted: new Set(planted.map((p) => p.ruleId)).size,
+      notPlantable: cands.skipped,
+      plantFailures: [...unplaced, ...failures],
+      packErrors: packs.errors,
+    };
+  } catch (e) {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    throw e;
   }
-  planted.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.offset - b.offset));
-  const manifest = {
-    ...want,
-    files: files.length,
-    bytes,
-    planted: planted.length,
-    rulesInPacks: packs.rules.length,
-    rulesPlanted: new Set(planted.map((p) => p.ruleId)).size,
-    notPlantable: cands.skipped,
-    plantFailures: [...unplaced, ...failures],
-    packErrors: packs.errors,
-  };
   fs.rmSync(CORPUS_DIR, { recursive: true, force: true });
   fs.renameSync(outDir, CORPUS_DIR);
   fs.writeFileSync(PLANTED_FILE, JSON.stringify(planted, null, 1) + '\n');

@@ -60,6 +60,14 @@ describe('walking the tree', () => {
     expect(r.stderr).toMatch(/spillguard --help/);
   });
 
+  it('--help prints usage and exits 0 without scanning', () => {
+    const r = cli(['scan', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^spillguard scan \[paths\.\.\]\n/);
+    expect(r.stdout).toContain('--max-file-size');
+    expect(r.stdout).not.toMatch(/findings? in \d+ files?/);
+  });
+
   it('a bad size gets a message naming the flag', () => {
     const r = cli(['scan', '--max-file-size', 'lots']);
     expect(r.code).toBe(2);

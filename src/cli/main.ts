@@ -31,7 +31,6 @@ export async function main(args: string[]): Promise<number> {
     // yargs drops a lone `-`; by convention it means standard input.
     await yargs(args.map((a) => (a === '-' ? '--stdin' : a)))
       .scriptName('spillguard')
-      .parserConfiguration({ 'strip-aliased': true })
       .command(wrap(scanCommand))
       .command(wrap(rulesCommand))
       .command(wrap(stagedCommand))
@@ -44,6 +43,7 @@ export async function main(args: string[]): Promise<number> {
       .strict()
       .version(toolVersion())
       .help()
+      // (not combined with yargs' strip-aliased option: together they swallow --help and run the command)
       .alias('h', 'help')
       .wrap(Math.min(110, process.stdout.columns || 100))
       .exitProcess(false)
