@@ -1111,21 +1111,21 @@ export function ensureCorpus({ seed = DEFAULT_SEED, sizeMiB = DEFAULT_SIZE_MIB, 
       }
     }
     planted.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.offset - b.offset));
-    const manifest = {
-      ...want,
-      files: files.length,
-      bytes,
-      planted: planted.length,
-      rulesInPacks: packs.rules.length,
-      rulesPlanted: new Set(planted.map((p) => p.ruleId)).size,
-      notPlantable: cands.skipped,
-      plantFailures: [...unplaced, ...failures],
-      packErrors: packs.errors,
-    };
   } catch (e) {
     fs.rmSync(outDir, { recursive: true, force: true });
     throw e;
   }
+  const manifest = {
+    ...want,
+    files: files.length,
+    bytes,
+    planted: planted.length,
+    rulesInPacks: packs.rules.length,
+    rulesPlanted: new Set(planted.map((p) => p.ruleId)).size,
+    notPlantable: cands.skipped,
+    plantFailures: [...unplaced, ...failures],
+    packErrors: packs.errors,
+  };
   fs.rmSync(CORPUS_DIR, { recursive: true, force: true });
   fs.renameSync(outDir, CORPUS_DIR);
   fs.writeFileSync(PLANTED_FILE, JSON.stringify(planted, null, 1) + '\n');
