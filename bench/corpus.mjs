@@ -18,6 +18,8 @@
  *
  *   node bench/corpus.mjs [--force] [--seed N] [--size MiB]
  */
+// One checksum implementation: the validator's (the build runs first).
+import { base62, crc32 } from '../dist/engine/validators.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,28 +62,6 @@ const randBytes = (r, n) => {
 };
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-let crcTable;
-function crc32(s) {
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  let crc = -1;
-  for (let i = 0; i < s.length; i++) crc = crcTable[(crc ^ s.charCodeAt(i)) & 0xff] ^ (crc >>> 8);
-  return (crc ^ -1) >>> 0;
-}
-function base62(n, width) {
-  let out = '';
-  do {
-    out = BASE62[n % 62] + out;
-    n = Math.floor(n / 62);
-  } while (n > 0);
-  return out.padStart(width, '0');
-}
 /** GitHub / npm token: prefix + 30 random base62 + base62(CRC32(random)) in 6. */
 const checksummed = (r, prefix) => {
   const body = r.str(ALNUM, 30);
