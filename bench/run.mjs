@@ -21,7 +21,7 @@ import { ensureCorpus } from './corpus.mjs';
 import { BENCH_DIR, CORPUS_DIR, PLANTED_FILE, ROOT, table } from './lib.mjs';
 
 /** Benchmarks run after scan.mjs, in this order; a missing file is skipped with a note. */
-const BENCHES = ['git.mjs', 'rules.mjs'];
+const BENCHES = ['git.mjs', 'rules.mjs', 'pii.mjs', 'redact.mjs'];
 
 const log = (...a) => console.log(...a);
 
