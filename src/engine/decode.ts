@@ -318,13 +318,7 @@ export function scanDecoded(engine: Engine, chunk: Chunk, plain: readonly Findin
   }
   if (found.length === 0) return [];
 
-  // One forward walk over the chunk locates every run (locate wants sorted points).
-  const points = found.flatMap(({ piece }) => [piece.start, piece.end]);
-  const order = points.map((_, i) => i).sort((a, b) => points[a] - points[b]);
-  const sorted = order.map((i) => points[i]);
-  const located = locate(chunk, sorted);
-  const posOf = new Array<{ line: number; column: number }>(points.length);
-  order.forEach((i, k) => (posOf[i] = located[k]));
+  const posOf = locate(chunk, found.flatMap(({ piece }) => [piece.start, piece.end]));
   return found.map(({ f, piece }, i) => {
     const s = posOf[2 * i];
     const e = posOf[2 * i + 1];

@@ -7,7 +7,8 @@ export interface Position {
 
 /**
  * Line and column (1-based, columns in Unicode code points) of each chunk-relative offset in
- * `points`, which must be sorted. One forward walk serves every point, so a chunk with many
+ * `points`, in any order; results come back in the order given. Points are visited sorted, so one
+ * forward walk serves every point, and a chunk with many
  * findings on a multi-megabyte line is still linear. Only `\n` ends a line: `\r\n` files then
  * count columns exactly like `\n` files, since the `\r` sits at the end of the line it ends.
  */

@@ -20,7 +20,8 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { SpillguardError } from '../errors.js';
-import type { Chunk, Confidence, Finding, RuleSpec } from './types.js';
+import type { RawMatch } from './engine.js';
+import type { Chunk, Finding, RuleSpec } from './types.js';
 
 /**
  * Time one user rule may take on one chunk (at most ~1.1 MB of text). A linear regex needs a few
@@ -36,18 +37,8 @@ export interface GuardItem {
   windows: [number, number][] | null;
 }
 
-/** A match found in the worker, as plain data (the engine turns it into a finding). */
-export interface GuardMatch {
-  item: number;
-  matchStart: number;
-  start: number;
-  end: number;
-  secret: string;
-  confidence: Confidence;
-  validatedBy?: string;
-  test?: boolean;
-  extra?: Record<string, string>;
-}
+/** A match found in the worker, as plain data: the engine's RawMatch with the rule as an index. */
+export type GuardMatch = Omit<RawMatch, 'rule'> & { item: number };
 
 export interface GuardJob {
   /** Rules are compiled once per worker, under their key; a spec travels only the first time. */
