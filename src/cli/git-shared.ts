@@ -8,7 +8,9 @@ import { SpillguardError } from '../errors.js';
 import type { Finding } from '../engine/types.js';
 import type { BaselineLookup } from '../filters/index.js';
 import { DEFAULT_BASELINE_FILE } from '../filters/baseline.js';
-import { baselineFor, type ReportArgs } from './common.js';
+import type { LoadedRules } from '../config/rules.js';
+import { baselineFor, kindsOf, rulesFor, type ReportArgs } from './common.js';
+import { parseSize } from './io.js';
 
 /**
  * The baseline of a git mode: `--baseline FILE`, else the repository's own
@@ -59,3 +61,27 @@ export const MAX_FILE_SIZE_OPTION = {
   default: String(50 * 1024 * 1024),
   describe: 'Skip blobs larger than this (e.g. 10MB; 0 = no limit)',
 } as const;
+
+/**
+ * The options both git modes pass to their scan: rules and baseline are loaded from the repository
+ * root once git has found it; `--config` stays relative to where the user typed it. `rules()` gives
+ * the rules that were in force, for the report.
+ */
+export function gitModeOptions(argv: ReportArgs & { maxFileSize: string }, cwd: string) {
+  const maxFileSize = parseSize(argv.maxFileSize, 'max-file-size');
+  const args = { ...argv, config: argv.config ? path.resolve(cwd, argv.config) : undefined };
+  const baseline = repoBaseline(argv, cwd);
+  let loaded: LoadedRules | undefined;
+  const options = {
+    cwd,
+    kinds: kindsOf(argv.kind),
+    minConfidence: argv.minConfidence,
+    maxFileSize,
+    baseline: baseline.lookup,
+    rules: (root: string) => {
+      baseline.load(root);
+      return (loaded = rulesFor(args, root));
+    },
+  };
+  return { options, rules: () => loaded?.rules ?? [] };
+}

@@ -1,11 +1,8 @@
-import path from 'node:path';
 import type { Argv } from 'yargs';
-import type { LoadedRules } from '../../config/rules.js';
 import { SpillguardError } from '../../errors.js';
 import { humanBytes } from '../../reporters/text.js';
-import { emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
-import { blockedMessage, MAX_FILE_SIZE_OPTION, repoBaseline } from '../git-shared.js';
-import { parseSize } from '../io.js';
+import { emitReport, reportFlags, type ReportArgs } from '../common.js';
+import { blockedMessage, gitModeOptions, MAX_FILE_SIZE_OPTION } from '../git-shared.js';
 
 export interface HistoryArgs extends ReportArgs {
   revs?: string[];
@@ -45,9 +42,7 @@ async function pushedRevs(cwd: string, prePushRevs: (stdin: string, cwd: string)
 /** `spillguard git` and the pre-push hook: one history scan, over given revisions or the pushed ones. */
 export async function runHistory(argv: HistoryArgs, prePush: boolean): Promise<number> {
   const cwd = process.cwd();
-  const maxFileSize = parseSize(argv.maxFileSize, 'max-file-size');
-  const args = { ...argv, config: argv.config ? path.resolve(cwd, argv.config) : undefined };
-  const baseline = repoBaseline(argv, cwd);
+  const { options, rules } = gitModeOptions(argv, cwd);
   const { scanHistory, prePushRevs } = await import('../../git/history.js');
   let revs = argv.revs;
   if (prePush) {
@@ -56,20 +51,11 @@ export async function runHistory(argv: HistoryArgs, prePush: boolean): Promise<n
     if (revs.length === 0) return 0; // deletions only, or nothing pushed: nothing to check
   }
   const progress = argv.progress ?? Boolean(process.stderr.isTTY);
-  let loaded: LoadedRules | undefined;
   let shown = false;
   const result = await scanHistory({
-    cwd,
+    ...options,
     revs,
     since: argv.since,
-    kinds: kindsOf(argv.kind),
-    minConfidence: argv.minConfidence,
-    maxFileSize,
-    baseline: baseline.lookup,
-    rules: (root) => {
-      baseline.load(root);
-      return (loaded = rulesFor(args, root));
-    },
     onProgress: progress
       ? (p) => {
           shown = true;
@@ -78,7 +64,7 @@ export async function runHistory(argv: HistoryArgs, prePush: boolean): Promise<n
       : undefined,
   });
   if (shown) process.stderr.write('\r\x1b[K');
-  const code = emitReport(argv, { ...result, rules: loaded?.rules ?? [] }, result.root);
+  const code = emitReport(argv, { ...result, rules: rules() }, result.root);
   if (prePush && result.findings.length > 0) process.stderr.write(blockedMessage('push', result.findings.length));
   return code;
 }
