@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import { cli, normalise, REPO } from './helpers/cli.js';
+import { TOK_RULE } from './helpers/rules.js';
 
 const BASIC = path.join(REPO, 'fixtures/scan/basic/input');
 const EXPECTED = path.join(REPO, 'fixtures/scan/basic/expected');
@@ -75,5 +76,31 @@ describe('spillguard scan from standard input', () => {
     const r = cli(['scan', '--stdin', '--config', path.join(BASIC, '.spillguard.toml')], { input: 'nothing here\n' });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('no findings in 1 file (13 B), 0 suppressed, 0 skipped, 0 errors\n');
+  });
+});
+
+describe('the worker pool', () => {
+  it('finds exactly what the main thread alone finds, in the same order, with the main thread scanning too', () => {
+    const dir = fs.mkdtempSync(path.join(REPO, 'node_modules/.sg-test-'));
+    fs.writeFileSync(path.join(dir, '.spillguard.toml'), `[extend]\nuseDefault = false\n${TOK_RULE}`);
+    // 12 files of ~0.8 MB (above the pool's 4 MB threshold), a token at a known line in each.
+    for (let i = 0; i < 12; i++) {
+      const lines = Array.from({ length: 12000 }, (_, l) => (l === 100 + i * 37 ? `key = tok_fake0000fake${String(1000 + i).padStart(4, '0')}` : `line ${l} of file ${i} with some filler text to pass the size threshold`));
+      fs.writeFileSync(path.join(dir, `f${String(i).padStart(2, '0')}.txt`), lines.join('\n'));
+    }
+    const run = (workers: string) => {
+      const r = cli(['scan', '.', '--format', 'json', '--workers', workers], { cwd: dir });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const doc = JSON.parse(r.stdout);
+      delete doc.summary.durationMs;
+      return doc;
+    };
+    const single = run('0');
+    expect(single.findings.map((f: { path: string; line: number; column: number }) => [f.path, f.line, f.column])).toEqual(
+      Array.from({ length: 12 }, (_, i) => [`f${String(i).padStart(2, '0')}.txt`, 101 + i * 37, 7]),
+    );
+    expect(run('1')).toEqual(single);
+    expect(run('3')).toEqual(single);
   });
 });

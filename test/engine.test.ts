@@ -75,6 +75,43 @@ describe('chunk boundaries', () => {
   });
 });
 
+describe('chunkStream over bytes', () => {
+  /** The owned parts of the chunks, in order, must be the decoded input exactly once, at the right offsets, lines and columns. */
+  async function check(bytes: Buffer, partSize: number, chunkSize: number, overlap: number, expected: string) {
+    async function* parts() {
+      for (let i = 0; i < bytes.length; i += partSize) yield bytes.subarray(i, i + partSize);
+    }
+    let owned = '';
+    for await (const c of chunkStream(parts(), { path: 'a' }, { chunkSize, overlap })) {
+      const from = c.ownedStart ?? 0;
+      expect(c.offset + from, 'offset').toBe(owned.length);
+      const before = expected.slice(0, c.offset);
+      expect(c.line, 'line').toBe(before.split('\n').length);
+      expect(c.column, 'column').toBe([...before.slice(before.lastIndexOf('\n') + 1)].length + 1);
+      expect(c.text, 'chunk text').toBe(expected.slice(c.offset, c.offset + c.text.length));
+      owned += c.text.slice(from, c.ownedEnd ?? c.text.length);
+    }
+    expect(owned).toBe(expected);
+  }
+
+  it('cuts only between characters, whatever the part and chunk sizes', async () => {
+    const text = Array.from({ length: 200 }, (_, i) => `l${i} é😀中 ${'x'.repeat(i % 13)}`).join('\n');
+    for (const [part, size, overlap] of [[1, 64, 16], [3, 50, 20], [7, 97, 31], [1000, 64, 40], [5, 4096, 512]])
+      await check(Buffer.from(text), part, size, overlap, text);
+  });
+
+  it('drops a leading byte-order mark, even split across parts, and keeps a U+FEFF inside the text', async () => {
+    const body = 'a\ufeffb\n'.repeat(40);
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
+    for (const part of [1, 2, 4, 100]) await check(bytes, part, 32, 8, body);
+  });
+
+  it('decodes invalid UTF-8 to U+FFFD as a whole-file decode does', async () => {
+    const bytes = Buffer.from([0x61, 0xff, 0x62, 0xe4, 0xb8, 0x0a, 0xf0, 0x9f, 0x98, 0x80, 0xc3, 0x41].flatMap((b) => Array(1).fill(b)).concat(...Array(30).fill([0x78, 0xe4, 0xb8, 0xad, 0x80])));
+    await check(bytes, 3, 16, 6, new TextDecoder().decode(bytes));
+  });
+});
+
 describe('rules', () => {
   it('runs a rule only on lines holding one of its keywords', () => {
     const toml = `

@@ -2,6 +2,7 @@ import type { BaselineLookup, Dropped } from '../filters/index.js';
 import type { Confidence, Finding, Kind, RuleSet } from '../engine/types.js';
 import type { ReadError, Skipped } from '../sources/files.js';
 import { BINARY_SNIFF_BYTES } from '../sources/read.js';
+import { decodeUtf8 } from '../sources/chunker.js';
 
 /** Options every git mode shares. */
 export interface GitScanOptions {
@@ -47,9 +48,8 @@ export async function resolveRuleSet(opts: GitScanOptions, root: string): Promis
 /** git's own test, as `scan` applies it to files: a NUL byte in the first 8000 bytes. memchr, not a JS loop: it runs on every blob. */
 export const isBinary = (b: Buffer): boolean => b.subarray(0, BINARY_SNIFF_BYTES).includes(0);
 
-const decoder = new TextDecoder('utf-8');
 /** Invalid UTF-8 decodes to U+FFFD, as in every editor. */
-export const decode = (b: Uint8Array): string => decoder.decode(b);
+export const decode = decodeUtf8;
 
 /** The last line a span touches: a match ending with a newline does not touch the next line. */
 export const lastLine = (f: Finding): number => (f.span.endColumn === 1 && f.span.endLine > f.span.line ? f.span.endLine - 1 : f.span.endLine);

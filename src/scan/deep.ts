@@ -12,7 +12,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Chunk, Finding, Origin } from '../engine/types.js';
 import { ioReason } from '../errors.js';
 import { archiveKindOf, DEFAULT_ARCHIVE_LIMITS, readArchive, sniffArchive, type ArchiveLimits, type MemberContent } from '../sources/archive.js';
-import { chunkStream, chunkText, type ChunkOptions } from '../sources/chunker.js';
+import { chunkStream, chunkText, decodeUtf8, type ChunkOptions } from '../sources/chunker.js';
 import type { FileEntry, ReadError, Skipped } from '../sources/files.js';
 import { BINARY_SNIFF_BYTES, looksBinary } from '../sources/read.js';
 import { findSourceMap, isBundleName, isSourceMapName, MAX_SOURCEMAP_BYTES, originalPositions, parseSourceMap, sourceMapChunks } from '../sources/sourcemap.js';
@@ -109,7 +109,7 @@ async function scanArchive(engine: Engine, f: FileEntry, kind: NonNullable<Retur
 async function scanMember(engine: Engine, origin: Origin, content: MemberContent, opts: DeepOptions, out: DeepOut): Promise<boolean> {
   if (Buffer.isBuffer(content)) {
     if (looksBinary(content)) return false;
-    const text = new TextDecoder('utf-8').decode(content);
+    const text = decodeUtf8(content);
     const map = isSourceMapName(origin.member ?? '') ? parseSourceMap(text) : undefined;
     const chunks = map ? sourceMapChunks(map, origin, opts) : chunkText(text, origin, opts);
     for (const chunk of chunks) push(out.findings, scanChunkDeep(engine, chunk, opts));

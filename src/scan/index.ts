@@ -25,7 +25,7 @@ export interface ScanOptions extends ChunkOptions {
   maxFileSize?: number;
   minConfidence?: Confidence;
   baseline?: BaselineLookup;
-  /** Worker threads: 0 keeps everything on this thread; default: one per core for large scans. */
+  /** Worker threads besides this one (which scans too): 0 = none; default: one per core beyond the first, for large scans. */
   workers?: number;
   /** List baseline entries and inline ignores that no longer suppress anything. */
   reportUnused?: boolean;
@@ -125,10 +125,11 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
   const totalBytes = walked.files.reduce((s, f) => s + f.size, 0);
   const workers = opts.workers ?? defaultWorkers();
   let parts: FileBatchResult[];
-  if (workers > 1 && poolAvailable() && walked.files.length >= POOL_MIN_FILES && totalBytes >= POOL_MIN_BYTES) {
-    parts = await scanInPool(ruleSet, walked.files, workers, chunkOpts);
+  const engine = createEngine(ruleSet);
+  if (workers > 0 && poolAvailable() && walked.files.length >= POOL_MIN_FILES && totalBytes >= POOL_MIN_BYTES) {
+    parts = await scanInPool(engine, ruleSet, walked.files, workers, chunkOpts);
   } else {
-    parts = [await scanFiles(createEngine(ruleSet), walked.files, chunkOpts)];
+    parts = [await scanFiles(engine, walked.files, chunkOpts)];
   }
   const raw = parts.flatMap((p) => p.findings);
   const markers = parts.flatMap((p) => p.markers);

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RuleSet } from '../engine/types.js';
 import type { FileEntry } from '../sources/files.js';
-import type { FileBatchResult, FileScanOptions } from './file.js';
+import type { Engine } from '../engine/engine.js';
+import { scanFiles, type FileBatchResult, type FileScanOptions } from './file.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -14,19 +15,23 @@ export function poolAvailable(): boolean {
 }
 
 /**
- * Measured on a 2-core machine (`npm run bench` corpus, 106 MB): two workers took 6.4 s wall,
- * 7.6 s CPU and 350 MB peak RSS; the main thread alone 5.8-6.6 s, 5.5-6.0 s CPU and 270 MB — each
- * worker loads the modules and compiles every rule again, and the main thread then mostly waits.
- * So the pool is used only where there are cores to spare for it.
+ * Worker threads besides the main thread, which scans too: one per core beyond the first.
+ *
+ * Why the main thread works: on a 2-core machine a pool of two workers with an idle main thread
+ * was slower than no pool (`npm run bench`: 6.4 s against 5.8-6.6 s, and 350 MB against 270 MB
+ * peak RSS), as each worker loads the modules and compiles every rule again while the main thread
+ * waits. One worker beside a working main thread pays that once and keeps both cores busy.
  */
 export function defaultWorkers(): number {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
-  return cores <= 2 ? 0 : Math.min(cores, 8);
+  return Math.max(0, Math.min(cores, 8) - 1);
 }
 
 /** Batches of about this many bytes (or files) balance load without a message per small file. */
-const BATCH_BYTES = 4 << 20;
+const BATCH_BYTES = 2 << 20;
 const BATCH_FILES = 64;
+/** Batches a worker holds at once, so it never waits for the busy main thread to feed it. */
+const IN_FLIGHT = 2;
 
 export function batches(files: FileEntry[]): FileEntry[][] {
   const out: FileEntry[][] = [];
@@ -45,32 +50,57 @@ export function batches(files: FileEntry[]): FileEntry[][] {
   return out;
 }
 
-/** Spreads batches of files over `n` workers, each holding its own compiled engine. */
-export async function scanInPool(ruleSet: RuleSet, files: FileEntry[], n: number, chunkOpts: FileScanOptions): Promise<FileBatchResult[]> {
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Scans `files` on this thread with `engine` and on `n` workers, each holding its own compiled
+ * engine. Results come back in batch order whoever scanned them, so the output does not depend on
+ * timing; the largest batches go first, so that no thread is left with a big one at the end.
+ */
+export async function scanInPool(
+  engine: Engine,
+  ruleSet: RuleSet,
+  files: FileEntry[],
+  n: number,
+  chunkOpts: FileScanOptions,
+): Promise<FileBatchResult[]> {
   const queue = batches(files);
+  const size = (b: FileEntry[]) => b.reduce((s, f) => s + f.size, 0);
+  const order = queue.map((b, id) => ({ id, bytes: size(b) })).sort((a, b) => b.bytes - a.bytes).map((x) => x.id);
   const results: FileBatchResult[] = new Array(queue.length);
   let next = 0;
+  const take = () => (next < order.length ? order[next++] : undefined);
   const workers = Array.from({ length: Math.min(n, queue.length) }, () => new Worker(WORKER_FILE, { workerData: { ruleSet, chunkOpts } }));
+  const worked = workers.map(
+    (w) =>
+      new Promise<void>((resolve, reject) => {
+        let busy = 0;
+        const feed = () => {
+          while (busy < IN_FLIGHT) {
+            const id = take();
+            if (id === undefined) break;
+            busy++;
+            w.postMessage({ id, files: queue[id] });
+          }
+          if (busy === 0) resolve();
+        };
+        w.on('message', (m: { id: number; result: FileBatchResult }) => {
+          results[m.id] = m.result;
+          busy--;
+          feed();
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scan worker exited with code ${code}`))));
+        feed();
+      }),
+  );
   try {
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const feed = () => {
-              if (next >= queue.length) return resolve();
-              const id = next++;
-              w.postMessage({ id, files: queue[id] });
-            };
-            w.on('message', (m: { id: number; result: FileBatchResult }) => {
-              results[m.id] = m.result;
-              feed();
-            });
-            w.on('error', reject);
-            w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scan worker exited with code ${code}`))));
-            feed();
-          }),
-      ),
-    );
+    for (let id = take(); id !== undefined; id = take()) {
+      results[id] = await scanFiles(engine, queue[id], chunkOpts);
+      // Lets the workers' finished batches in, so they are fed before the next batch here.
+      await yieldToEvents();
+    }
+    await Promise.all(worked);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

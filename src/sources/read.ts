@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Chunk, Origin } from '../engine/types.js';
-import { chunkStream, chunkText, DEFAULT_CHUNK_SIZE, type ChunkOptions } from './chunker.js';
+import { chunkStream, chunkText, decodeUtf8, DEFAULT_CHUNK_SIZE, type ChunkOptions } from './chunker.js';
 // The walk saw a regular file; by now it may be a FIFO, a device or a symbolic link (safe-open.ts).
 import { openRegularSync, readRegularFileSync } from './safe-open.js';
 
@@ -30,7 +30,7 @@ export async function readFileChunks(abs: string, size: number, origin: Origin, 
   if (size <= (opts.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
     const buf = readRegularFileSync(abs);
     if (looksBinary(buf)) return { binary: true };
-    return { binary: false, chunks: chunkText(new TextDecoder('utf-8').decode(buf), origin, opts) };
+    return { binary: false, chunks: chunkText(decodeUtf8(buf), origin, opts) };
   }
   const fd = openRegularSync(abs);
   try {
