@@ -6,6 +6,7 @@ import Ajv from 'ajv-draft-04';
 import { stringify as toToml } from 'smol-toml';
 import { loadPacks, BUILTIN_RULES_DIR } from '../src/config/rules.js';
 import { createEngine } from '../src/engine/engine.js';
+import { Prefilter } from '../src/engine/prefilter.js';
 import { parseConfig } from '../src/engine/schema.js';
 import type { Finding, RuleSet, RuleSpec, Severity } from '../src/engine/types.js';
 import { SEVERITIES, CONFIDENCES } from '../src/engine/types.js';
@@ -363,6 +364,35 @@ describe.skipIf(!redactApi)('redaction on hostile text', () => {
         });
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('keyword prefilter', () => {
+  // Keywords of 2 to 6 characters over a small alphabet (so they overlap and share prefixes), some
+  // with non-ASCII characters; the text is drawn from the same alphabet in both cases. Case folds
+  // for ASCII letters only (prefilter.ts), so the text has no non-ASCII capitals.
+  const ALPHA = ['a', 'b', 'c', 'A', 'B', '_', '=', 'é', '中', 'x'];
+  const kw = fc.array(fc.constantFrom(...ALPHA), { minLength: 2, maxLength: 6 }).map((a) => a.join('').toLowerCase());
+  const text = fc.array(fc.constantFrom(...ALPHA, 'C'), { maxLength: 300 }).map((a) => a.join(''));
+
+  it('finds every case-insensitive occurrence of every keyword, and nothing else', () => {
+    // Half the keywords are cut from the text itself (then case-folded), so most runs have hits.
+    const cut = fc.tuple(fc.nat(), fc.integer({ min: 2, max: 6 }));
+    fc.assert(
+      fc.property(fc.uniqueArray(kw, { maxLength: 6 }), fc.array(cut, { minLength: 1, maxLength: 6 }), text, (random, cuts, t) => {
+        const fromText = t.length < 2 ? [] : cuts.map(([at, n]) => t.slice(at % (t.length - 1), (at % (t.length - 1)) + n).toLowerCase()).filter((k) => k.length >= 2);
+        const keywords = [...new Set([...random, ...fromText])];
+        if (keywords.length === 0) return;
+        const { hits } = new Prefilter(keywords).scan(t);
+        const lowered = t.toLowerCase();
+        keywords.forEach((k, i) => {
+          const want: number[] = [];
+          for (let p = lowered.indexOf(k); p !== -1; p = lowered.indexOf(k, p + 1)) want.push(p);
+          expect(hits[i] ?? [], `keyword ${JSON.stringify(k)} in ${JSON.stringify(t)}`).toEqual(want);
+        });
+      }),
+      { numRuns: 400 },
     );
   });
 });
