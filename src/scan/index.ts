@@ -3,10 +3,10 @@ import type { Confidence, Finding, Kind, RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
 import { chunkStream, chunkText, type ChunkOptions } from '../sources/chunker.js';
-import { walk, type ReadError, type Skipped } from '../sources/files.js';
+import { walk, type ReadError, type Skipped, type WalkResult } from '../sources/files.js';
 import { scanFiles, type FileBatchResult, type FileScanOptions, type InlineMarker } from './file.js';
 import { BaselineMatcher, type BaselineEntry } from '../filters/baseline.js';
-import { defaultWorkers, poolAvailable, scanInPool } from './pool.js';
+import { defaultWorkers, poolAvailable, startPool } from './pool.js';
 import { scanChunkDeep } from './deep.js';
 import { keepingFindings } from '../engine/safe-regex.js';
 import type { ArchiveLimits } from '../sources/archive.js';
@@ -114,22 +114,30 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
   const t0 = performance.now();
   const cwd = opts.cwd ?? process.cwd();
   const ruleSet = resolveRules({ ...opts, cwd });
-  const walked = await walk(opts.paths?.length ? opts.paths : ['.'], {
-    cwd,
-    include: opts.include ?? [],
-    exclude: opts.exclude ?? [],
-    gitignore: opts.gitignore ?? true,
-    maxFileSize: opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
-  });
   const chunkOpts: FileScanOptions = { chunkSize: opts.chunkSize, overlap: opts.overlap, markers: opts.reportUnused, archives: opts.archives, decodeDepth: opts.decodeDepth };
-  const totalBytes = walked.files.reduce((s, f) => s + f.size, 0);
   const workers = opts.workers ?? defaultWorkers();
+  const pool = workers > 0 && poolAvailable() ? startPool(ruleSet, workers, chunkOpts) : undefined;
+  let walked: WalkResult;
   let parts: FileBatchResult[];
-  const engine = createEngine(ruleSet);
-  if (workers > 0 && poolAvailable() && walked.files.length >= POOL_MIN_FILES && totalBytes >= POOL_MIN_BYTES) {
-    parts = await scanInPool(engine, ruleSet, walked.files, workers, chunkOpts);
-  } else {
-    parts = [await scanFiles(engine, walked.files, chunkOpts)];
+  try {
+    walked = await walk(opts.paths?.length ? opts.paths : ['.'], {
+      cwd,
+      include: opts.include ?? [],
+      exclude: opts.exclude ?? [],
+      gitignore: opts.gitignore ?? true,
+      maxFileSize: opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+    });
+    const totalBytes = walked.files.reduce((s, f) => s + f.size, 0);
+    const engine = createEngine(ruleSet);
+    if (pool && walked.files.length >= POOL_MIN_FILES && totalBytes >= POOL_MIN_BYTES) {
+      parts = await pool.scan(engine, walked.files);
+    } else {
+      await pool?.close();
+      parts = [await scanFiles(engine, walked.files, chunkOpts)];
+    }
+  } catch (e) {
+    await pool?.close();
+    throw e;
   }
   const raw = parts.flatMap((p) => p.findings);
   const markers = parts.flatMap((p) => p.markers);
