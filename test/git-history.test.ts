@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { historyRevs } from '../src/git/history.js';
 import { cleanup, parseReport, Repo, spillguard, tmpdir, tokConfig, type JsonFinding } from './helpers/gitrepo.js';
@@ -46,6 +49,105 @@ describe('spillguard git', () => {
     expect(report.summary.files).toBe(3); // a v1, b, a v2: the unique blobs
     expect(code).toBe(1);
     expect(stderr).toBe(''); // no progress when stderr is not a terminal
+  });
+
+  it('scans a blob once however many commits and branches hold it, naming the oldest commit that added it', async () => {
+    const r = Repo.init();
+    r.write('base.txt', 'base\n');
+    r.commitAll('base');
+    r.git('checkout', '-q', '-b', 'one');
+    r.write('dup.txt', `d=${S1}\n`);
+    const c1 = r.commitAll('dup on one');
+    r.git('checkout', '-q', 'main');
+    r.write('other.txt', 'o\n');
+    r.commitAll('other');
+    r.git('checkout', '-q', '-b', 'two');
+    r.write('dup.txt', `d=${S1}\n`); // the same blob, added again on another branch, later
+    r.commitAll('dup on two');
+    for (let i = 0; i < 5; i++) {
+      r.write(`n${i}.txt`, `${i}\n`);
+      r.commitAll(`n${i}`); // every one of these commits holds dup.txt's blob in its tree
+    }
+    r.write('elsewhere/dup.txt', `d=${S1}\n`); // the same blob at another path: reported there
+    const c3 = r.commitAll('copy');
+    r.git('checkout', '-q', 'main');
+    r.git('merge', '-q', '--no-edit', 'two');
+
+    const { report } = await history(r);
+    expect(where(report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'dup.txt', line: 1, column: 3, commit: c1 },
+      { ruleId: 'test-token', path: 'elsewhere/dup.txt', line: 1, column: 3, commit: c3 },
+    ]);
+    expect(report.summary.files).toBe(8); // base, dup, other, n0…n4: each unique blob once
+  });
+
+  it('reports a secret kept across edits once, at the commit that introduced it, with its line there', async () => {
+    const r = Repo.init();
+    r.write('conf.txt', `a\nK=${S1}\n`);
+    const c1 = r.commitAll('add');
+    r.write('conf.txt', `header\na\nK=${S1}\n`); // moved down a line
+    r.commitAll('header');
+    r.write('conf.txt', `header\na\nK=${S1}\nJ=${S2}\n`); // a second secret beside it
+    const c3 = r.commitAll('second');
+    r.write('conf.txt', `header\nJ=${S2}\n`); // the first one removed…
+    r.commitAll('remove first');
+    r.write('conf.txt', `header\nJ=${S2}\nK=${S1}\n`); // …and put back: still the same secret at this path
+    r.commitAll('restore first');
+
+    const { report } = await history(r);
+    expect(where(report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'conf.txt', line: 2, column: 3, commit: c1 },
+      { ruleId: 'test-token', path: 'conf.txt', line: 4, column: 3, commit: c3 },
+    ]);
+    expect(report.summary.files).toBe(5);
+  });
+
+  it('works in a bare repository, from a subfolder and from inside .git, with paths from the top', async () => {
+    const r = Repo.init();
+    r.write('d/a.txt', `A=${S1}\n`);
+    const c1 = r.commitAll('a');
+    const expected = [{ ruleId: 'test-token', path: 'd/a.txt', line: 1, column: 3, commit: c1 }];
+    const run = async (cwd: string) => where(parseReport(await spillguard(['git', '--config', cfg, '-f', 'json'], cwd)).findings);
+    expect(await run(path.join(r.dir, 'd'))).toEqual(expected);
+    expect(await run(path.join(r.dir, '.git'))).toEqual(expected);
+    const bare = tmpdir();
+    r.git('clone', '-q', '--bare', r.dir, bare);
+    expect(await run(bare)).toEqual(expected);
+    expect(await run(path.join(bare, 'refs'))).toEqual(expected);
+  });
+
+  it('reports an object git cannot read as an error, and reads the ones after it', async () => {
+    const r = Repo.init();
+    r.write('a.txt', `a=${S1}\n`);
+    const c1 = r.commitAll('a');
+    r.write('b.txt', `b=${S2}\n${'filler line\n'.repeat(50)}`);
+    r.commitAll('b');
+    r.write('c.txt', `c=${S3}\n`);
+    const c3 = r.commitAll('c');
+    // A truncated object: git prints its header, then dies part-way through the contents.
+    const oid = r.git('rev-parse', 'HEAD:b.txt').trim();
+    const file = path.join(r.dir, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+    const packed = fs.readFileSync(file);
+    fs.chmodSync(file, 0o644);
+    fs.writeFileSync(file, packed.subarray(0, packed.length - 8));
+
+    const { code, report } = await history(r);
+    expect(where(report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'a.txt', line: 1, column: 3, commit: c1 },
+      { ruleId: 'test-token', path: 'c.txt', line: 1, column: 3, commit: c3 },
+    ]);
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0].path).toBe('b.txt');
+    expect(report.errors[0].message).toContain(oid);
+    expect(code).toBe(2);
+
+    // An object whose header announces more than it holds: git prints fewer bytes than it said,
+    // and its answer runs into the next one's. Read out of step, that would garble what follows.
+    fs.writeFileSync(file, zlib.deflateSync(Buffer.from('blob 20\0short')));
+    const again = await history(r);
+    expect(where(again.report.findings).map((f) => f.path)).toEqual(['a.txt', 'c.txt']);
+    expect(again.report.errors.map((e) => [e.path, /corrupt/.test(e.message)])).toEqual([['b.txt', true]]);
+    expect(again.code).toBe(2);
   });
 
   it('scans every ref by default, and only the given revisions or range otherwise', async () => {

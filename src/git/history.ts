@@ -1,14 +1,12 @@
 import path from 'node:path';
-import { createEngine } from '../engine/engine.js';
-import { compileStored } from '../engine/schema.js';
+import type { Engine } from '../engine/engine.js';
 import type { Finding, Origin, RuleSet } from '../engine/types.js';
-import { applyFilters, type Dropped } from '../filters/index.js';
-import { chunkText } from '../sources/chunker.js';
+import type { Dropped, FilterOptions } from '../filters/index.js';
 import type { ReadError, Skipped } from '../sources/files.js';
 import { SpillguardError } from '../errors.js';
-import { byPosition, decode, isBinary, DEFAULT_GIT_MAX_FILE_SIZE, resolveRuleSet, type GitScanOptions, type GitScanResult } from './common.js';
+import type { GitScanOptions, GitScanResult } from './common.js';
 import { GITLINK_MODE, parseRawHeader, SYMLINK_MODE, type RawEntry } from './diff.js';
-import { CatFile, gitFailure, repoInfo, spawnGit, startError, ZERO_OID, type BlobResult } from './exec.js';
+import { BlobReader, discoverGitDir, gitFailure, repoInfo, spawnGit, startError, ZERO_OID, type BlobView, type RepoInfo } from './exec.js';
 
 export interface HistoryProgress {
   commits: number;
@@ -139,7 +137,7 @@ class LogParser {
 }
 
 /** Which path-scoped rules apply at a path: blobs are shared between paths only when this agrees. */
-function pathSignature(ruleSet: RuleSet): (p: string) => string {
+function pathSignature(ruleSet: RuleSet, compileStored: (re: string) => RegExp): (p: string) => string {
   const scoped = ruleSet.rules
     .filter((r) => r.paths?.length || r.allowPaths.length)
     .map((r) => ({ paths: r.paths?.map(compileStored), allow: r.allowPaths.map(compileStored) }));
@@ -160,30 +158,50 @@ interface Occurrence {
   seq: number;
 }
 
-/** How many blobs may be asked of cat-file before the log is paused: bounds memory, keeps both busy. */
-const HIGH_WATER = 256;
-const LOW_WATER = 64;
+/**
+ * One unique blob (per path signature): asked of cat-file once. While the answer is awaited it
+ * collects the occurrences seen meanwhile; once scanned it keeps its findings, if any, for the
+ * commits that hold it later.
+ */
+interface BlobState {
+  key: string;
+  waiting?: Occurrence[];
+  found?: Finding[];
+}
+
+/** A blob scanned without findings: one shared value, so the set of blobs seen stays small. */
+const CLEAN: BlobState = { key: '', waiting: undefined, found: undefined };
+
+/**
+ * How many blobs may be asked of cat-file and not yet answered before the log is paused. It bounds
+ * what is waiting in git's pipes, not what Node holds: answers are scanned as they arrive.
+ */
+const HIGH_WATER = 512;
+const LOW_WATER = 128;
 
 /**
  * Scans history: every blob that a commit in range adds or changes, each unique blob once however
  * many commits hold it. A finding names the commit that introduced it, and a secret is reported
  * once per path, at its earliest commit. git's output is consumed as it streams: memory holds the
  * set of blobs seen and the findings, never the history.
+ *
+ * Two git processes, no diff computation: `git log --raw` (tree diffs only: which blob each commit
+ * puts at each path) and one `git cat-file --batch` fed with every blob id the first time the log
+ * names it. Each blob is scanned whole, once, the moment cat-file delivers it.
  */
 export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanResult> {
   const t0 = performance.now();
   const cwd = path.resolve(opts.cwd ?? process.cwd());
-  const maxSize = opts.maxFileSize ?? DEFAULT_GIT_MAX_FILE_SIZE;
   const revs = historyRevs(opts);
-  const info = await repoInfo(cwd);
-  const root = info.top ?? info.gitDir;
-  // git starts first: it walks the history while the rules load, and a process forked before the
-  // engine fills the heap costs less to start.
-  const cat = new CatFile(root, maxSize);
-  const log = spawnGit(logArgs(revs), root);
+  // A plain or bare layout is found without starting git; otherwise (GIT_DIR…) git answers while
+  // the log already runs: git finds the repository from any folder inside it.
+  const found = discoverGitDir(cwd);
+  const where = found?.top ?? found?.gitDir ?? cwd;
+  // git starts before the engine's modules load: it walks the history meanwhile, on another core.
+  const log = spawnGit(logArgs(revs), where);
   // Listened to at once: the process may end before the rules are loaded (an unknown revision).
   const logDone = new Promise<number>((resolve, reject) => {
-    log.on('error', (e) => reject(startError(e, root)));
+    log.on('error', (e) => reject(startError(e, where)));
     log.on('close', (c) => resolve(c ?? 128));
   });
   logDone.catch(() => undefined);
@@ -191,31 +209,52 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   log.stderr!.on('data', (b: Buffer) => {
     if (logErr.length < 8192) logErr += b.toString('utf8');
   });
+  // Its output waits until the engine is ready. A listener from the start, not a bare pause():
+  // child_process drains (discards) the output of a stream nobody listens to when git exits.
+  const early: Buffer[] = [];
+  let onLog = (b: Buffer) => void early.push(b);
+  log.stdout!.on('data', (b: Buffer) => onLog(b));
+  log.stdout!.pause();
+  // cat-file too, before the heap grows (a fork costs more with a bigger heap); asked nothing yet.
+  let onBlob: (st: BlobState, r: BlobView) => void = () => undefined;
+  let failure: unknown;
+  const reader = new BlobReader<BlobState>(where, (st, r) => {
+    try {
+      onBlob(st, r);
+    } catch (e) {
+      // Thrown out of a stream callback it would end the process: kept for the end of the scan.
+      failure ??= e;
+    }
+  });
+
+  let mods: Awaited<ReturnType<typeof loadScanModules>>;
+  let info: RepoInfo;
   let ruleSet: RuleSet;
   try {
-    ruleSet = await resolveRuleSet(opts, root);
+    [mods, info] = await Promise.all([loadScanModules(), found ?? repoInfo(cwd)]);
+    ruleSet = await mods.resolveRuleSet(opts, info.top ?? info.gitDir);
   } catch (e) {
     log.kill();
-    await cat.close();
+    await reader.close();
     throw e;
   }
-  const engine = createEngine(ruleSet);
-  const sig = pathSignature(ruleSet);
-  const filterOpts = { allowlist: ruleSet.allowlist, minConfidence: opts.minConfidence, baseline: opts.baseline };
+  const root = info.top ?? info.gitDir;
+  const { applyFilters, byPosition, chunkText, decode, isBinary, keepingFindings } = mods;
+  const engine: Engine = mods.createEngine(ruleSet);
+  const sig = pathSignature(ruleSet, mods.compileStored);
+  const filterOpts: FilterOptions = { allowlist: ruleSet.allowlist, minConfidence: opts.minConfidence, baseline: opts.baseline };
 
   const skipped: Skipped[] = [];
   const errors: ReadError[] = [];
   const kept = new Map<string, { f: Finding; seq: number }>();
   const dropped = new Map<string, { d: Dropped; seq: number }>();
-  const done = new Set<string>();
-  const cached = new Map<string, Finding[]>();
-  const inflight = new Map<string, Occurrence[]>();
+  const seen = new Map<string, BlobState>();
   let blobs = 0;
   let bytes = 0;
   let lastProgress = 0;
+  let paused = false;
 
   const emit = (findings: Finding[], occ: Occurrence) => {
-    if (findings.length === 0) return;
     const mine = findings.map((f) => (f.origin === occ.origin ? f : { ...f, origin: occ.origin }));
     // Filters per occurrence (one path in one commit is one input), before deduplication: a marker
     // removed in a later commit must not hide the secret that remains.
@@ -232,21 +271,10 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     }
   };
 
-  const progress = (commits: number) => {
-    if (!opts.onProgress) return;
-    const now = performance.now();
-    if (now - lastProgress < 100) return;
-    lastProgress = now;
-    opts.onProgress({ commits, blobs, bytes });
-  };
-
-  let paused = false;
-  let failure: unknown;
-
-  const onBlob = (key: string, r: BlobResult) => {
-    const occs = inflight.get(key)!;
-    inflight.delete(key);
-    done.add(key);
+  // Each blob is scanned here, synchronously, as cat-file delivers it: no copy, no queue of contents.
+  onBlob = (st, r) => {
+    const occs = st.waiting!;
+    st.waiting = undefined;
     const first = occs[0].origin;
     if (r.kind === 'missing') {
       errors.push({ path: first.path, message: `${r.reason} (commit ${first.commit})` });
@@ -257,67 +285,74 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     } else {
       blobs++;
       bytes += r.size;
-      const found: Finding[] = [];
-      for (const chunk of chunkText(decode(r.data), first)) found.push(...engine.scanChunk(chunk));
-      if (found.length) {
-        cached.set(key, found);
+      let found: Finding[] | undefined;
+      for (const chunk of chunkText(decode(r.data), first)) {
+        // A user rule stopped on a blob (safe-regex.ts) is an error for that blob; its other findings stay.
+        const more = keepingFindings(() => engine.scanChunk(chunk), errors);
+        if (more.length) found = found ? found.concat(more) : more;
+      }
+      if (found) {
+        st.found = found;
         for (const o of occs) emit(found, o);
       }
     }
-    if (paused && inflight.size <= LOW_WATER) {
+    if (!st.found) seen.set(st.key, CLEAN);
+    if (paused && reader.pending <= LOW_WATER) {
       paused = false;
       log.stdout!.resume();
     }
   };
+  reader.maxSize = opts.maxFileSize ?? mods.DEFAULT_GIT_MAX_FILE_SIZE;
 
   let current: CommitInfo | undefined;
   const parser = new LogParser(
     (c) => {
       current = c;
-      progress(c.seq);
+      if (opts.onProgress) {
+        const now = performance.now();
+        if (now - lastProgress >= 100) {
+          lastProgress = now;
+          opts.onProgress({ commits: c.seq, blobs, bytes });
+        }
+      }
     },
     (e) => {
       const c = current;
       if (!c || ZERO_OID.test(e.dstOid) || e.dstMode === GITLINK_MODE || e.dstMode === SYMLINK_MODE) return;
       const key = e.dstOid + sig(e.path);
+      const st = seen.get(key);
+      if (st === CLEAN) return;
       const occ: Occurrence = {
         origin: { path: e.path, commit: c.commit, author: c.author, email: c.email, date: c.date, blob: e.dstOid },
         seq: c.seq,
       };
-      if (done.has(key)) {
-        const found = cached.get(key);
-        if (found) emit(found, occ);
+      if (st) {
+        if (st.waiting) st.waiting.push(occ);
+        else emit(st.found!, occ);
         return;
       }
-      const waiting = inflight.get(key);
-      if (waiting) {
-        waiting.push(occ);
-        return;
-      }
-      inflight.set(key, [occ]);
-      cat
-        .get(e.dstOid)
-        .then((r) => onBlob(key, r))
-        .catch((err: unknown) => {
-          inflight.delete(key);
-          failure ??= err;
-        });
-      if (!paused && inflight.size >= HIGH_WATER) {
+      const fresh: BlobState = { key, waiting: [occ], found: undefined }; // one shape for all: no deoptimisation
+      seen.set(key, fresh);
+      reader.request(e.dstOid, fresh);
+      if (!paused && reader.pending >= HIGH_WATER) {
         paused = true;
         log.stdout!.pause();
       }
     },
   );
 
-  log.stdout!.on('data', (b: Buffer) => parser.feed(b));
+  onLog = (b: Buffer) => {
+    parser.feed(b);
+    reader.flush(); // the ids this read named, in one write
+  };
+  for (const b of early.splice(0)) onLog(b);
+  if (!paused) log.stdout!.resume();
   const code = await logDone.catch(async (e) => {
-    await cat.close();
+    await reader.close();
     throw e;
   });
   parser.end();
-  await cat.close();
-  // cat-file has answered everything; let the last answers' callbacks run.
-  while (inflight.size) await new Promise((r) => setImmediate(r));
+  await reader.close();
   if (failure) throw failure;
 
   if (code !== 0) {
@@ -338,6 +373,30 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     errors,
     stats: { files: blobs, bytes, durationMs: performance.now() - t0, commits: parser.commits },
     root,
+  };
+}
+
+/** What scanning needs beyond git: loaded once git is started, so that the two overlap. */
+async function loadScanModules() {
+  const [engine, safe, schema, filters, chunker, common] = await Promise.all([
+    import('../engine/engine.js'),
+    import('../engine/safe-regex.js'),
+    import('../engine/schema.js'),
+    import('../filters/index.js'),
+    import('../sources/chunker.js'),
+    import('./common.js'),
+  ]);
+  return {
+    createEngine: engine.createEngine,
+    keepingFindings: safe.keepingFindings,
+    compileStored: schema.compileStored,
+    applyFilters: filters.applyFilters,
+    chunkText: chunker.chunkText,
+    byPosition: common.byPosition,
+    decode: common.decode,
+    isBinary: common.isBinary,
+    resolveRuleSet: common.resolveRuleSet,
+    DEFAULT_GIT_MAX_FILE_SIZE: common.DEFAULT_GIT_MAX_FILE_SIZE,
   };
 }
 
