@@ -384,7 +384,11 @@ describe('keyword prefilter', () => {
         const fromText = t.length < 2 ? [] : cuts.map(([at, n]) => t.slice(at % (t.length - 1), (at % (t.length - 1)) + n).toLowerCase()).filter((k) => k.length >= 2);
         const keywords = [...new Set([...random, ...fromText])];
         if (keywords.length === 0) return;
-        const { hits } = new Prefilter(keywords).scan(t);
+        // One prefilter scans another text first: its lists are reused, and must not leak into the next scan.
+        const pf = new Prefilter(keywords);
+        pf.scan(t.split('').reverse().join('') + t);
+        const { hits, found } = pf.scan(t);
+        expect(found).toEqual(keywords.map((_, i) => i).filter((i) => hits[i] !== undefined));
         const lowered = t.toLowerCase();
         keywords.forEach((k, i) => {
           const want: number[] = [];

@@ -14,8 +14,10 @@
  * the hit path by about two thirds on the benchmark corpus.
  */
 export interface KeywordHits {
-  /** hits[k] = sorted positions of keyword k in the chunk; undefined (a hole) when it does not occur. */
-  hits: (number[] | undefined)[];
+  /** hits[k] = sorted positions of keyword k in the chunk; undefined when it does not occur. */
+  hits: readonly (number[] | undefined)[];
+  /** The keywords that occur, in ascending order. */
+  found: number[];
 }
 
 const lower = (c: number) => (c >= 65 && c <= 90 ? c | 32 : c);
@@ -41,6 +43,13 @@ export class Prefilter {
   private readonly hasShort: Uint8Array;
   /** Keywords whose first three chars are not all ASCII are found with indexOf on a lowered copy. */
   private readonly slow: number[] = [];
+  /**
+   * One array of position lists for every call, emptied where the last call filled it. Why: a fresh
+   * array per chunk, sized to all ~490 keywords, was most of what the engine allocated on git
+   * history (thousands of small blobs), profiled with `npm run bench`.
+   */
+  private readonly hitLists: (number[] | undefined)[];
+  private lastFound: number[] = [];
 
   constructor(keywords: string[]) {
     this.keywords = keywords;
@@ -87,10 +96,15 @@ export class Prefilter {
       }
     });
     this.hasShort = Uint8Array.from(this.shortOf, (s) => (s.length ? 1 : 0));
+    this.hitLists = new Array(keywords.length).fill(undefined);
   }
 
+  /** Valid until the next call: the lists are reused. */
   scan(text: string): KeywordHits {
-    const hits: (number[] | undefined)[] = new Array(this.keywords.length);
+    const hits = this.hitLists;
+    for (const k of this.lastFound) hits[k] = undefined;
+    const found: number[] = [];
+    this.lastFound = found;
     const n = text.length;
     const { tri, quad, exact3, pairIndex, tripleIndex, triples, codes, hasShort, shortOf } = this;
     let c0 = n > 0 ? text.charCodeAt(0) : 0;
@@ -101,7 +115,7 @@ export class Prefilter {
         const key = (c0 << 14) | (c1 << 7) | c2;
         if ((tri[key >> 5] & (1 << (key & 31))) !== 0) {
           const p = pairIndex[(c0 << 7) | c1];
-          if (hasShort[p] === 1) for (const k of shortOf[p]) (hits[k] ??= []).push(i);
+          if (hasShort[p] === 1) for (const k of shortOf[p]) add(hits, found, k, i);
           const c3 = i + 3 < n ? text.charCodeAt(i + 3) & 127 : 0;
           const key4 = (c1 << 14) | (c2 << 7) | c3;
           const t =
@@ -115,14 +129,14 @@ export class Prefilter {
               if (i + len > n) continue;
               let j = 3;
               while (j < len && lower(text.charCodeAt(i + j)) === kc[j]) j++;
-              if (j === len) (hits[k] ??= []).push(i);
+              if (j === len) add(hits, found, k, i);
             }
           }
         }
       } else if (c2 >= 128 && (c0 | c1) < 128) {
         // A two-character keyword right before a non-ASCII character.
         const p = pairIndex[(c0 << 7) | c1];
-        if (hasShort[p] === 1) for (const k of shortOf[p]) (hits[k] ??= []).push(i);
+        if (hasShort[p] === 1) for (const k of shortOf[p]) add(hits, found, k, i);
       }
       c0 = c1;
       c1 = c2;
@@ -136,13 +150,25 @@ export class Prefilter {
         const list: number[] = [];
         if (aligned) for (let p = lowered.indexOf(kw); p >= 0; p = lowered.indexOf(kw, p + 1)) list.push(p);
         else for (let p = 0; p + kw.length <= n; p++) if (text.slice(p, p + kw.length).toLowerCase() === kw) list.push(p);
-        if (list.length) hits[k] = list;
+        if (list.length) {
+          hits[k] = list;
+          found.push(k);
+        }
       }
     }
-    return { hits };
+    return { hits, found: found.sort((a, b) => a - b) };
   }
 }
 
 function setBit(set: Int32Array, key: number): void {
   set[key >> 5] |= 1 << (key & 31);
+}
+
+function add(hits: (number[] | undefined)[], found: number[], k: number, at: number): void {
+  const list = hits[k];
+  if (list) list.push(at);
+  else {
+    hits[k] = [at];
+    found.push(k);
+  }
 }
