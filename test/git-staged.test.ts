@@ -315,6 +315,23 @@ describe('spillguard staged', () => {
     expect(code).toBe(2);
   });
 
+  it('finds the same in a large change (the whole engine) as in a small one (the rules its keywords wake)', async () => {
+    // Up to 64 KB of staged text the engine holds only the rules whose keywords occur (narrow.ts).
+    const r = Repo.init();
+    const filler = 'const value = compute(input, 42); // nothing here\n';
+    r.write('small.txt', `${filler.repeat(10)}TOKEN=${S1}\n`);
+    r.write('big.txt', `${filler.repeat(2000)}TOKEN=${S2}\n`);
+    r.git('add', 'small.txt');
+    const small = await staged(r);
+    expect(brief(small.report.findings)).toEqual([{ ruleId: 'test-token', path: 'small.txt', line: 11, column: 7 }]);
+    r.git('add', 'big.txt');
+    const both = await staged(r);
+    expect(brief(both.report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'big.txt', line: 2001, column: 7 },
+      { ruleId: 'test-token', path: 'small.txt', line: 11, column: 7 },
+    ]);
+  });
+
   it('exits 2 outside a git repository', async () => {
     const dir = tmpdir();
     const res = await spillguard(['staged', '--config', cfg], dir, { spawn: true });

@@ -5,7 +5,8 @@ import { BaselineMatcher, parseBaseline } from '../filters/baseline.js';
 import { loadRules, type LoadedRules } from '../config/rules.js';
 import { ioReason, SpillguardError } from '../errors.js';
 import { CONFIDENCES, type Confidence, type Kind } from '../engine/types.js';
-import { format, FORMATS, type Format, type Report } from '../reporters/index.js';
+import type { Report } from '../reporters/context.js';
+import { FORMATS, loadFormatter, type Format } from '../reporters/formats.js';
 import { toolVersion } from '../version.js';
 import { useColor, writeOutput } from './io.js';
 
@@ -69,10 +70,15 @@ export function rulesFor(args: Pick<ReportArgs, 'config' | 'kind'>, cwd: string)
   return rules;
 }
 
+/** Starts loading the reporter `emitReport` will need, so that it is ready when the scan ends. */
+export function preloadFormatter(fmt: Format): void {
+  loadFormatter(fmt).catch(() => undefined);
+}
+
 /** Prints or writes the report and returns the exit code the contract asks for. */
-export function emitReport(args: ReportArgs, report: Report, root: string): number {
+export async function emitReport(args: ReportArgs, report: Report, root: string): Promise<number> {
   const fmt = args.format;
-  const text = format(fmt, report, {
+  const text = (await loadFormatter(fmt))(report, {
     toolVersion: toolVersion(),
     showSecrets: args.showSecrets,
     color: !args.output && fmt === 'text' && useColor(process.stdout, args.color),

@@ -1,64 +1,143 @@
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { isSpillguardError } from '../errors.js';
+import type { StagedDiffRun } from '../git/staged-diff.js';
 import { toolVersion } from '../version.js';
-import { scanCommand } from './commands/scan.js';
-import { rulesCommand } from './commands/rules.js';
-import { stagedCommand } from './commands/staged.js';
-import { gitCommand } from './commands/git.js';
-import { hookCommand } from './commands/hook.js';
-import { baselineCommand } from './commands/baseline.js';
-import { ciCommand } from './commands/ci.js';
-import { redactCommand } from './commands/redact.js';
-import { runCommand } from './commands/run.js';
+
+/** What main() hands a command besides its flags: work it started early on the command's behalf. */
+export interface RunContext {
+  /** `spillguard staged`: git's diff of the index, started before anything else was loaded. */
+  stagedDiff?: StagedDiffRun;
+}
+
+/** What a command module exports: its flags and what it runs. */
+interface CommandImpl {
+  builder: (y: Argv) => Argv<unknown>;
+  run: (argv: never, ctx: RunContext) => Promise<number>;
+}
+
+/**
+ * The commands, as yargs lists them in `--help`. Each implementation (its flags, and everything it
+ * imports) is loaded only when that command runs: a pre-commit hook starts `spillguard staged`
+ * on every commit and must not pay for the folder walker, the redactor or the reporters it never
+ * uses. Order is the order of `spillguard --help`.
+ */
+export const COMMANDS: ReadonlyArray<{ name: string; command: string; describe: string; load: () => Promise<CommandImpl> }> = [
+  {
+    name: 'scan',
+    command: 'scan [paths..]',
+    describe: 'Scan files and folders (default: .) or standard input (-)',
+    load: async () => (await import('./commands/scan.js')).scanCommand,
+  },
+  {
+    name: 'rules',
+    command: 'rules <action> [pack]',
+    describe: 'List the rules in force, or test a rule pack against its own examples',
+    load: async () => (await import('./commands/rules.js')).rulesCommand,
+  },
+  {
+    name: 'staged',
+    command: 'staged',
+    describe: 'Scan what the next commit will contain (the index, not the working tree); report only added or changed lines',
+    load: async () => (await import('./commands/staged.js')).stagedCommand,
+  },
+  {
+    name: 'git',
+    command: 'git [revs..]',
+    describe: 'Scan git history (default: all refs); each finding names the commit that introduced it',
+    load: async () => (await import('./commands/git.js')).gitCommand,
+  },
+  {
+    name: 'hook',
+    command: 'hook <action> [remote] [url]',
+    describe: 'Install or remove the git hooks (pre-commit, and pre-push with --pre-push); `hook pre-push` is what the pre-push hook runs',
+    load: async () => (await import('./commands/hook.js')).hookCommand,
+  },
+  {
+    name: 'baseline',
+    command: 'baseline <action> [paths..]',
+    describe: 'Record current findings as accepted (create), or drop entries no longer found (update)',
+    load: async () => (await import('./commands/baseline.js')).baselineCommand,
+  },
+  {
+    name: 'ci',
+    command: 'ci',
+    describe: 'One command for pipelines: detects GitHub Actions / GitLab CI, scans a pull request\'s commits or the tree, writes the report CI ingests',
+    load: async () => (await import('./commands/ci.js')).ciCommand,
+  },
+  {
+    name: 'redact',
+    command: 'redact [paths..]',
+    describe: 'Redact secrets and personal data from documents (--out DIR) or standard input (--stdin)',
+    load: async () => (await import('./commands/redact.js')).redactCommand,
+  },
+  {
+    name: 'run',
+    command: 'run [command..]',
+    describe: 'Run a command with its stdout and stderr redacted live: spillguard run -- npm test',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+];
+
+/** `spillguard --help` alone: the list of commands, not the flags of the default command (scan). */
+const isTopLevelHelp = (args: string[]) => args.length > 0 && args.every((a) => a === '--help' || a === '-h');
+
+const camelCase = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The arguments yargs would hand a command given on its own, with no flag: each option's default,
+ * under its name, its camel-case name and its aliases. Read from the command's own builder (the one
+ * yargs runs), so the two cannot drift apart; undefined when the builder does more than declare
+ * options with defaults (positionals, checks…): then only yargs can say what the command line means.
+ */
+export function defaultArgv(name: string, builder: (y: Argv) => unknown): Record<string, unknown> | undefined {
+  const argv: Record<string, unknown> = { _: [name] };
+  let plain = true;
+  const recorder: Argv = new Proxy({} as Argv, {
+    get(_target, method) {
+      if (method === 'option' || method === 'options') {
+        return (key: string, o: { default?: unknown; alias?: string | string[] } = {}) => {
+          if (typeof key !== 'string') plain = false;
+          else if ('default' in o) {
+            for (const k of [key, ...([] as string[]).concat(o.alias ?? [])]) argv[k] = argv[camelCase(k)] = o.default;
+          }
+          return recorder;
+        };
+      }
+      if (method === 'epilog' || method === 'usage' || method === 'example') return () => recorder;
+      plain = false;
+      return () => recorder;
+    },
+  });
+  builder(recorder);
+  return plain ? { ...argv, $0: 'spillguard' } : undefined;
+}
 
 /**
  * The only place that turns errors into messages and exit codes: 2 for anything the user can fix
  * (flags, config, rules, unreadable input), with a message naming the file, rule or flag.
  */
 export async function main(args: string[]): Promise<number> {
-  let code = 0;
-  const state: { exitCode?: number } = {};
-  // Each command's `run` returns its exit code; yargs only knows handlers.
-  const wrap = <A>(cmd: { command: string | string[]; describe: string; builder: (y: Argv) => Argv<A>; run: (a: never) => Promise<number> }) => ({
-    command: cmd.command,
-    describe: cmd.describe,
-    builder: cmd.builder as (y: Argv) => Argv,
-    handler: async (a: unknown) => {
-      state.exitCode = await cmd.run(a as never);
-    },
-  });
+  const ctx: RunContext = {};
   try {
-    // yargs drops a lone `-`; by convention it means standard input.
-    await yargs(args.map((a) => (a === '-' ? '--stdin' : a)))
-      .scriptName('spillguard')
-      .command(wrap(scanCommand))
-      .command(wrap(rulesCommand))
-      .command(wrap(stagedCommand))
-      .command(wrap(gitCommand))
-      .command(wrap(hookCommand))
-      .command(wrap(baselineCommand))
-      .command(wrap(ciCommand))
-      .command(wrap(redactCommand))
-      .command(wrap(runCommand))
-      .strict()
-      .version(toolVersion())
-      .help()
-      // (not combined with yargs' strip-aliased option: together they swallow --help and run the command)
-      .alias('h', 'help')
-      .wrap(Math.min(110, process.stdout.columns || 100))
-      .exitProcess(false)
-      .fail((msg, err) => {
-        // Throwing (not printing) stops yargs from running the command after a usage error.
-        if (err) throw err;
-        // yargs names each unknown flag twice (kebab and camel case): keep the one the user typed.
-        const m = /^Unknown arguments?: (.*)$/.exec(msg);
-        if (m) {
-          const names = m[1].split(', ').filter((n) => !/[a-z][A-Z]/.test(n));
-          throw new UsageError(`Unknown argument${names.length > 1 ? 's' : ''}: ${names.map((n) => `--${n}`).join(', ')}`);
-        }
-        throw new UsageError(msg);
-      })
-      .parseAsync();
+    // The pre-commit hook runs `spillguard staged`: start its git process now, so that git works on
+    // another core while this one loads the command, the rules and the engine (~100 ms it would
+    // otherwise wait after). Flags do not change the diff; after a usage error git is left to
+    // finish on its own.
+    if (args[0] === 'staged' && !args.some((a) => a === '--help' || a === '-h' || a === '--version')) {
+      const { startStagedDiff } = await import('../git/staged-diff.js');
+      ctx.stagedDiff = startStagedDiff(process.cwd());
+      // And start loading what the command will need: its files are read while others compile.
+      for (const m of [import('./commands/staged.js'), import('../git/staged.js')]) m.catch(() => undefined);
+    }
+    // `spillguard staged` exactly, as the pre-commit hook runs it at every commit: there is nothing
+    // to parse, so the command runs on its defaults without loading yargs (~30 modules, ~50 ms, a
+    // sixth of the hook's time). Any flag, and every other command, goes through yargs.
+    if (args.length === 1 && args[0] === 'staged') {
+      const impl = await COMMANDS.find((c) => c.name === 'staged')!.load();
+      const argv = defaultArgv('staged', impl.builder);
+      if (argv) return await impl.run(argv as never, ctx);
+    }
+    return await parseAndRun(args, ctx);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`spillguard: ${e.message}\n\nRun \`spillguard --help\` for usage.\n`);
@@ -73,7 +152,57 @@ export async function main(args: string[]): Promise<number> {
     if (process.env.SPILLGUARD_DEBUG) process.stderr.write(`${err?.stack}\n`);
     return 2;
   }
-  return code || (state.exitCode ?? 0);
+}
+
+/** yargs parses the command line and runs the command; its exit code, 0 after `--help` or `--version`. */
+async function parseAndRun(args: string[], ctx: RunContext): Promise<number> {
+  let exitCode = 0;
+  const topLevelHelp = isTopLevelHelp(args);
+  // Loaded here, not at the top: `spillguard staged` (above) does without it.
+  const { default: yargs } = await import('yargs');
+  // yargs drops a lone `-`; by convention it means standard input.
+  const y = yargs(args.map((a) => (a === '-' ? '--stdin' : a))).scriptName('spillguard');
+  for (const c of COMMANDS) {
+    // scan is the default command (`spillguard <paths>`), except for the top-level help, where a
+    // default command would have yargs print scan's flags instead of the list of commands.
+    const command = c.name === 'scan' && !topLevelHelp ? [c.command, '$0 [paths..]'] : c.command;
+    y.command({
+      command,
+      describe: c.describe,
+      // yargs awaits a builder's promise (parseAsync), in `--help` too.
+      builder: async (inner: Argv) => (await c.load()).builder(inner) as Argv,
+      handler: async (a: unknown) => {
+        exitCode = await (await c.load()).run(a as never, ctx);
+      },
+    });
+  }
+  if (topLevelHelp) {
+    y.usage('$0 <command> [options]').epilog(
+      'Without a command, spillguard scans: `spillguard [paths..]` is `spillguard scan [paths..]`.\n' +
+        '`spillguard <command> --help` lists the flags of a command.',
+    );
+  }
+  await y
+    .strict()
+    .version(toolVersion())
+    .help()
+    // (not combined with yargs' strip-aliased option: together they swallow --help and run the command)
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      // Throwing (not printing) stops yargs from running the command after a usage error.
+      if (err) throw err;
+      // yargs names each unknown flag twice (kebab and camel case): keep the one the user typed.
+      const m = /^Unknown arguments?: (.*)$/.exec(msg);
+      if (m) {
+        const names = m[1].split(', ').filter((n) => !/[a-z][A-Z]/.test(n));
+        throw new UsageError(`Unknown argument${names.length > 1 ? 's' : ''}: ${names.map((n) => `--${n}`).join(', ')}`);
+      }
+      throw new UsageError(msg);
+    })
+    .parseAsync();
+  return exitCode;
 }
 
 class UsageError extends Error {}

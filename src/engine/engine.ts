@@ -8,6 +8,7 @@ import { compileContext, type ContextScorer } from './context.js';
 import { splitEngine } from './normalize.js';
 import { locate } from './position.js';
 import { RegexGuard, RuleBudgetError, type GuardItem } from './safe-regex.js';
+import { anchorRuns, compileAnchorGate, DENSE_ANCHORS, eachWindow, type AnchorGate } from './anchors.js';
 
 /**
  * Why these bounds: a single-line rule's regex runs on the keyword's line, clipped to this many
@@ -33,6 +34,8 @@ export interface CompiledRule {
   context?: ContextScorer;
   /** A user rule: it runs in the regex worker under a time budget (safe-regex.ts). */
   guarded?: boolean;
+  /** A keyword-less rule with `anchors`: runs only on windows around them (anchors.ts). */
+  gate?: AnchorGate;
 }
 
 export interface Engine {
@@ -71,6 +74,18 @@ export function createEngine(ruleSet: RuleSet, opts: EngineOptions = {}): Engine
   };
 }
 
+/**
+ * The schema proves a rule's anchors at load; a RuleSpec built in code may not have been through it.
+ * Without a valid gate the rule runs over the whole chunk, which finds the same matches.
+ */
+function gateOf(spec: RuleSpec): AnchorGate | undefined {
+  try {
+    return compileAnchorGate(spec.regex, spec.flags, spec.anchors!, spec.anchorBounds);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A rule compiled for matching; exported for the regex worker, which runs user rules the same way. */
 export function compileRule(spec: RuleSpec): CompiledRule {
   return {
@@ -83,12 +98,14 @@ export function compileRule(spec: RuleSpec): CompiledRule {
     allowPathRes: spec.allowPaths.map(compileStored),
     pathRes: spec.paths?.map(compileStored),
     context: compileContext(spec),
+    gate: spec.anchors && spec.keywords.length === 0 ? gateOf(spec) : undefined,
   };
 }
 
 function createPlainEngine(ruleSet: RuleSet, guard?: RegexGuard): Engine {
   const keywordIndex = new Map<string, number>();
-  const compiled: CompiledRule[] = ruleSet.rules.map((spec) => ({
+  const shape = sameShape(ruleSet.rules);
+  const compiled: CompiledRule[] = ruleSet.rules.map(shape).map((spec) => ({
     ...compileRule(spec),
     guarded: guard !== undefined && spec.untrusted === true,
     keywordIds: spec.keywords.map((k) => {
@@ -116,17 +133,18 @@ function createPlainEngine(ruleSet: RuleSet, guard?: RegexGuard): Engine {
         ((!r.pathRes || r.pathRes.some((re) => re.test(path))) && !r.allowPathRes.some((re) => re.test(path))));
 
     const raw: RawMatch[] = [];
-    const { hits } = prefilter.scan(text);
+    const { hits, found } = prefilter.scan(text);
     // Group keyword positions per rule, so each rule's windows are merged once.
     const perRule = new Map<CompiledRule, number[][]>();
-    hits.forEach((positions, k) => {
-      if (!positions || positions.length === 0) return;
+    for (const k of found) {
+      const positions = hits[k];
+      if (!positions || positions.length === 0) continue;
       for (const r of rulesOf[k]) {
         let list = perRule.get(r);
         if (!list) perRule.set(r, (list = []));
         list.push(positions);
       }
-    });
+    }
     const guarded: CompiledRule[] = [];
     const work: GuardItem[] = [];
     let lines: LineIndex | undefined;
@@ -141,11 +159,20 @@ function createPlainEngine(ruleSet: RuleSet, guard?: RegexGuard): Engine {
       }
       for (const [ws, we] of wins) runRule(rule, text, ws, we, raw, chunk.offset === 0);
     }
+    // Anchor runs of the chunk, found once per anchor set and shared by the rules that declare it.
+    let runsOf: Map<string, Int32Array> | undefined;
     for (const rule of unkeyed) {
       if (!applies(rule)) continue;
+      // A rule that cannot get the context it requires anywhere in this chunk (context.ts) does not run.
+      if (!rule.guarded && rule.context?.possible && !rule.context.possible(text, chunk.offset === 0)) continue;
       if (rule.guarded) {
         guarded.push(rule);
         work.push({ spec: rule.spec, windows: null });
+      } else if (rule.gate) {
+        runsOf ??= new Map();
+        let runs = runsOf.get(rule.gate.key);
+        if (!runs) runsOf.set(rule.gate.key, (runs = anchorRuns(text, rule.gate)));
+        runAnchored(rule, rule.gate, text, runs, raw, chunk.offset === 0);
       } else runRule(rule, text, 0, text.length, raw, chunk.offset === 0);
     }
     if (guard && work.length) {
@@ -201,6 +228,21 @@ function createPlainEngine(ruleSet: RuleSet, guard?: RegexGuard): Engine {
   }
 
   return { rules: ruleSet.rules, scanChunk };
+}
+
+/**
+ * Copies of the specs that all have the same properties in the same order. Why: specs come from JSON
+ * and TOML with whichever optional fields each rule sets, so V8 saw dozens of object shapes at every
+ * `spec.…` read in the hot path and de-optimised scanChunk over and over (profiled on git history
+ * with `npm run bench`); objects built key by key in one order share one shape.
+ */
+function sameShape(specs: readonly RuleSpec[]): (spec: RuleSpec) => RuleSpec {
+  const keys = [...new Set(specs.flatMap((s) => Object.keys(s)))].sort();
+  return (spec) => {
+    const o: Record<string, unknown> = {};
+    for (const k of keys) o[k] = (spec as unknown as Record<string, unknown>)[k];
+    return o as unknown as RuleSpec;
+  };
 }
 
 /**
@@ -303,17 +345,56 @@ function lineEndBounded(text: string, p: number, max: number): number {
   return stop;
 }
 
-export function runRule(rule: CompiledRule, text: string, ws: number, we: number, out: RawMatch[], atStart = false): void {
+/**
+ * A rule with anchors on one chunk: its regex runs only where a match can start (anchors.ts), each
+ * window's slice wide enough that every attempt reads what it would read in the whole chunk, and the
+ * scan position carried from window to window as one scan of the chunk would carry it. Same matches
+ * as `runRule` over the whole chunk, in the same order.
+ */
+function runAnchored(rule: CompiledRule, gate: AnchorGate, text: string, runs: Int32Array, out: RawMatch[], atStart: boolean): void {
+  if (runs.length === 0) return;
+  const n = text.length;
+  // Where anchors are everywhere (a CSV of numbers, a log), windows would cover the chunk anyway: one
+  // scan of it does the same work in one call.
+  if (runs.length / 2 > n / DENSE_ANCHORS) {
+    runRule(rule, text, 0, n, out, atStart);
+    return;
+  }
+  let p = 0;
+  eachWindow(runs, gate, (lo, hi) => {
+    const from = lo > p ? lo : p;
+    if (from <= hi) p = runRule(rule, text, Math.max(0, lo - gate.back), Math.min(n, hi + gate.reach), out, atStart, from, hi);
+  });
+}
+
+/**
+ * Runs a rule's regex on text[ws, we), from `from` (default ws), accepting matches that start at or
+ * before `lastStart`; returns where the scan stopped (the end of the last match accepted, or `from`).
+ */
+export function runRule(
+  rule: CompiledRule,
+  text: string,
+  ws: number,
+  we: number,
+  out: RawMatch[],
+  atStart = false,
+  from = ws,
+  lastStart = Infinity,
+): number {
   const re = rule.re;
   const sub = ws === 0 && we === text.length ? text : text.slice(ws, we);
   const spec = rule.spec;
-  re.lastIndex = 0;
+  re.lastIndex = from - ws;
+  let p = from;
   let m: RegExpExecArray | null;
   while ((m = re.exec(sub)) !== null) {
+    if (ws + m.index > lastStart) break;
     if (m[0].length === 0) {
       re.lastIndex++;
+      p = ws + re.lastIndex;
       continue;
     }
+    p = ws + re.lastIndex;
     const g = spec.secretGroup;
     const secret = m[g];
     const idx = m.indices?.[g];
@@ -356,6 +437,8 @@ export function runRule(rule: CompiledRule, text: string, ws: number, we: number
     if (test) confidence = 'low';
     out.push({ rule, matchStart: ws + m.index, start: ws + idx[0], end: ws + idx[1], secret, confidence, validatedBy, test, extra });
   }
+  re.lastIndex = 0;
+  return p;
 }
 
 function lineAt(text: string, p: number): string {

@@ -37,8 +37,29 @@ export interface Normalized {
   origEnd: Int32Array;
 }
 
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * Every character that normalising can change: NFKC(c) != c implies NFKC_Casefold(c) != c, and the
+ * invisible characters above are default-ignorable, which NFKC_Casefold removes (both checked over all
+ * of Unicode by test/pii-anchors.test.ts). ASCII never changes. A superset (capital letters casefold too),
+ * but text without any of these is skipped by one native regex scan instead of a loop in JavaScript over
+ * every character: ASCII, and prose with ordinary accents, costs that scan and nothing more.
+ */
+export const MAY_CHANGE = new RegExp('[\\p{Changes_When_NFKC_Casefolded}--[\\x00-\\x7f]]', 'gv');
+
+/** Index of the first character at or after `from` that normalising changes, or -1. */
+function nextChange(text: string, from: number): number {
+  const re = MAY_CHANGE;
+  re.lastIndex = from;
+  while (re.test(text)) {
+    const end = re.lastIndex;
+    const i = end - 1 > from && text.charCodeAt(end - 1) >= 0xdc00 && text.charCodeAt(end - 1) <= 0xdfff ? end - 2 : end - 1;
+    if (replacement(text.codePointAt(i)!) !== null) {
+      re.lastIndex = 0;
+      return i;
+    }
+  }
+  return -1;
+}
 
 /**
  * The normalised text with its offset map, or undefined when normalising changes nothing (all ASCII,
@@ -47,31 +68,13 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * apart; that never matters for the digits, separators and ASCII letters PII rules look for.
  */
 export function normalizeText(text: string): Normalized | undefined {
-  if (!NON_ASCII.test(text)) return undefined;
-  const n = text.length;
-  let first = -1;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 128) continue;
-    const cp = text.codePointAt(i)!;
-    if (replacement(cp) !== null) {
-      first = i;
-      break;
-    }
-    if (cp > 0xffff) i++;
-  }
+  const first = nextChange(text, 0);
   if (first < 0) return undefined;
+  const n = text.length;
 
   let cap = n + 64;
   let origStart = new Int32Array(cap);
   let origEnd = new Int32Array(cap);
-  const parts: string[] = [text.slice(0, first)];
-  for (let i = 0; i < first; i++) {
-    origStart[i] = i;
-    origEnd[i] = i + 1;
-  }
-  let out = first;
-  let runStart = first; // start of a pending run of unchanged characters, copied in one slice
   const grow = (need: number) => {
     if (need <= cap) return;
     cap = Math.max(need, cap * 2);
@@ -82,32 +85,36 @@ export function normalizeText(text: string): Normalized | undefined {
     e.set(origEnd);
     origEnd = e;
   };
-  let i = first;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    const width = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
-    const r = c < 128 ? null : replacement(text.codePointAt(i)!);
-    if (r === null) {
-      grow(out + width);
-      for (let k = 0; k < width; k++) {
-        origStart[out] = i + k;
-        origEnd[out] = i + k + 1;
-        out++;
-      }
-    } else {
-      if (runStart < i) parts.push(text.slice(runStart, i));
-      parts.push(r);
-      grow(out + r.length);
-      for (let k = 0; k < r.length; k++) {
-        origStart[out] = i;
-        origEnd[out] = i + width;
-        out++;
-      }
-      runStart = i + width;
+  const parts: string[] = [];
+  let out = 0;
+  let i = 0; // start of the pending run of unchanged characters, copied in one slice
+  for (let at = first; at >= 0; at = nextChange(text, i)) {
+    grow(out + (at - i));
+    for (let k = i; k < at; k++) {
+      origStart[out] = k;
+      origEnd[out] = k + 1;
+      out++;
     }
-    i += width;
+    if (i < at) parts.push(text.slice(i, at));
+    const cp = text.codePointAt(at)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const r = replacement(cp)!;
+    parts.push(r);
+    grow(out + r.length);
+    for (let k = 0; k < r.length; k++) {
+      origStart[out] = at;
+      origEnd[out] = at + width;
+      out++;
+    }
+    i = at + width;
   }
-  if (runStart < n) parts.push(text.slice(runStart));
+  grow(out + (n - i));
+  for (let k = i; k < n; k++) {
+    origStart[out] = k;
+    origEnd[out] = k + 1;
+    out++;
+  }
+  if (i < n) parts.push(text.slice(i));
   return { text: parts.join(''), origStart: origStart.subarray(0, out), origEnd: origEnd.subarray(0, out) };
 }
 

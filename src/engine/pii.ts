@@ -115,6 +115,42 @@ export function cardNetwork(digits: string): string | undefined {
 
 /** Groups as cards are printed: 4-4-4-4(-3), or 4-6-5 (Amex) and 4-6-4 (Diners), one kind of separator. */
 function cardGrouping(value: string): boolean {
+  // What the built-in rule captures (digits, at most one space or hyphen between two): read in one pass,
+  // without the arrays below. Anything else (a user rule's capture) takes the general path.
+  let sep = 0;
+  let nsep = 0;
+  let len = 0;
+  let allFour = true; // every group but the current one has 4 digits
+  let g0 = 0;
+  let g1 = 0;
+  let simple = true;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      len++;
+      continue;
+    }
+    if ((c !== 32 && c !== 45) || len === 0 || i + 1 >= value.length || (sep !== 0 && c !== sep)) {
+      simple = false;
+      break;
+    }
+    const next = value.charCodeAt(i + 1);
+    if (next < 48 || next > 57) {
+      simple = false;
+      break;
+    }
+    sep = c;
+    if (nsep === 0) g0 = len;
+    else if (nsep === 1) g1 = len;
+    if (len !== 4) allFour = false;
+    nsep++;
+    len = 0;
+  }
+  if (simple) {
+    if (sep === 0) return true;
+    if (allFour && len >= 1 && len <= 4) return true;
+    return nsep === 2 && g0 === 4 && g1 === 6 && (len === 5 || len === 4);
+  }
   const seps = value.match(/[ -]+/g);
   if (!seps) return true;
   if (new Set(seps).size !== 1 || seps[0].length > 1) return false;

@@ -1,8 +1,9 @@
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
 import { SpillguardError } from '../errors.js';
 import { translateGoRegex } from './goregex.js';
 import { getValidator, validatorNames } from './validators.js';
 import { CONTEXT_FIELDS, parseContextFields } from './context.js';
+import { checkAnchors } from './anchors.js';
 import {
   CONFIDENCES,
   KINDS,
@@ -30,15 +31,25 @@ export interface ParseOptions {
 type Table = Record<string, unknown>;
 
 const RULE_FIELDS = new Set([
-  'id', 'kind', 'severity', 'confidence', 'description', 'regex', 'flags', 'secretGroup', 'keywords', 'entropy', 'entropyRatio',
+  'id', 'kind', 'severity', 'confidence', 'description', 'regex', 'flags', 'secretGroup', 'keywords', 'anchors', 'entropy', 'entropyRatio',
   'validate', 'onInvalid', 'path', 'paths', 'stopwords', 'allowlist', 'allowlists', 'tags', 'help', 'examples', 'supersedes',
   ...CONTEXT_FIELDS,
 ]);
 
+type Toml = typeof import('smol-toml');
+let tomlLib: Toml | undefined;
+/**
+ * smol-toml, loaded on the first TOML document parsed, as its one-file CommonJS build: a run on the
+ * built-in rule cache and no config file (a pre-commit hook, usually) parses no TOML at all, and
+ * the ES build is nine modules to load at every start.
+ */
+const toml = (): Toml => (tomlLib ??= createRequire(import.meta.url)('smol-toml') as Toml);
+
 /** Parses TOML text; syntax errors carry the file and line. */
 export function parseTomlText(text: string, file: string): Table {
+  const { parse, TomlError } = toml();
   try {
-    return parseToml(text) as Table;
+    return parse(text) as Table;
   } catch (e) {
     if (e instanceof TomlError) {
       const first = e.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
@@ -123,6 +134,16 @@ function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, 
 
   const keywords = strList(raw.keywords, 'keywords', e).map((k) => k.toLowerCase());
   for (const k of keywords) if (k.length < 2) throw e(`keyword "${k}" is shorter than 2 characters`, 'keywords');
+  let anchors: string | undefined;
+  let anchorBounds: RuleSpec['anchorBounds'];
+  if (raw.anchors !== undefined) {
+    anchors = str(raw.anchors, 'anchors', e);
+    if (keywords.length) throw e('cannot be combined with keywords: a rule runs near its keywords or around its anchors', 'anchors');
+    // The promise that every match holds an anchor is proved from the regex, not trusted (anchors.ts).
+    const checked = checkAnchors(source, flags, anchors);
+    if ('error' in checked) throw e(checked.error, 'anchors');
+    anchorBounds = checked.bounds;
+  }
   let entropy: number | undefined;
   if (raw.entropy !== undefined) {
     if (typeof raw.entropy !== 'number' || raw.entropy < 0 || raw.entropy > 8) throw e('must be a number from 0 to 8', 'entropy');
@@ -166,7 +187,7 @@ function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, 
   }
 
   return {
-    id, kind, severity, confidence, description, regex: source, flags, secretGroup, keywords, entropy, entropyRatio, validate,
+    id, kind, severity, confidence, description, regex: source, flags, secretGroup, keywords, ...(anchors ? { anchors, anchorBounds } : {}), entropy, entropyRatio, validate,
     onInvalid, paths, stopwords, allowRegexes, allowPaths, allowTarget,
     tags: strList(raw.tags, 'tags', e),
     supersedes: raw.supersedes === undefined ? undefined : strList(raw.supersedes, 'supersedes', e),

@@ -114,6 +114,18 @@ export interface RuleSpec {
   flags: string;
   secretGroup: number;
   keywords: string[];
+  /**
+   * A character class every match contains (`[0-9]`, `@`): a keyword-less rule then runs only on
+   * windows around those characters instead of the whole chunk (anchors.ts). Checked against the regex at load.
+   */
+  anchors?: string;
+  /**
+   * Derived from `regex` and `anchors` by the schema at load (stored in the built-in rule cache), so
+   * that engines do not read the regex again: how many anchors a match holds, how far it starts before
+   * the first, its length, and how far an attempt reads behind and ahead of its start (anchors.ts).
+   * `of` identifies the regex, flags and anchors measured: a rule copied with another regex is measured again.
+   */
+  anchorBounds?: { minAnchors: number; pre: number; width: number; back: number; reach: number; of: string };
   entropy?: number;
   /**
    * Minimum share (0-1] of the mean entropy of a random string with the secret's length and alphabet

@@ -4,9 +4,9 @@ import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
 import { formatJunit } from './junit.js';
 import { formatGitlab } from './gitlab.js';
+import type { Format } from './formats.js';
 
-export const FORMATS = ['text', 'json', 'jsonl', 'sarif', 'junit', 'gitlab'] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format } from './formats.js';
 
 export function format(fmt: Format, report: Report, ctx: ReportContext): string {
   switch (fmt) {

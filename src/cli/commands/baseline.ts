@@ -13,8 +13,6 @@ interface BaselineArgs extends ScanArgs {
 }
 
 export const baselineCommand = {
-  command: 'baseline <action> [paths..]',
-  describe: 'Record current findings as accepted (create), or drop entries no longer found (update)',
   builder: (y: Argv) =>
     treeFlags(y)
       .positional('action', { choices: ['create', 'update'] as const })

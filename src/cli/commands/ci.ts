@@ -24,8 +24,6 @@ const DEFAULTS: Record<CiContext['provider'], { format: Format; output?: string 
 };
 
 export const ciCommand = {
-  command: 'ci',
-  describe: 'One command for pipelines: detects GitHub Actions / GitLab CI, scans a pull request\'s commits or the tree, writes the report CI ingests',
   builder: (y: Argv) =>
     reportFlags(y, null)
       .option('base', { type: 'string', describe: 'Scan only commits after this revision (default on a PR/MR: from GITHUB_BASE_REF or CI_MERGE_REQUEST_DIFF_BASE_SHA)' })

@@ -64,14 +64,12 @@ export async function runHistory(argv: HistoryArgs, prePush: boolean): Promise<n
       : undefined,
   });
   if (shown) process.stderr.write('\r\x1b[K');
-  const code = emitReport(argv, { ...result, rules: rules() }, result.root);
+  const code = await emitReport(argv, { ...result, rules: rules() }, result.root);
   if (prePush && result.findings.length > 0) process.stderr.write(blockedMessage('push', result.findings.length));
   return code;
 }
 
 export const gitCommand = {
-  command: 'git [revs..]',
-  describe: 'Scan git history (default: all refs); each finding names the commit that introduced it',
   builder: (y: Argv) =>
     historyFlags(y)
       .positional('revs', { type: 'string', array: true, describe: 'Revisions or ranges, as git log takes them (main, v1.0..HEAD)' })

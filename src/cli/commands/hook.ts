@@ -8,8 +8,6 @@ interface HookArgs extends HistoryArgs {
 }
 
 export const hookCommand = {
-  command: 'hook <action> [remote] [url]',
-  describe: 'Install or remove the git hooks (pre-commit, and pre-push with --pre-push); `hook pre-push` is what the pre-push hook runs',
   builder: (y: Argv) =>
     historyFlags(y)
       .positional('action', { choices: ['install', 'uninstall', 'pre-push'] as const, describe: 'install, uninstall, or pre-push (run by the hook, reads its standard input)' })

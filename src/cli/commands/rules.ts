@@ -14,8 +14,6 @@ interface RulesArgs {
 }
 
 export const rulesCommand = {
-  command: 'rules <action> [pack]',
-  describe: 'List the rules in force, or test a rule pack against its own examples',
   builder: (y: Argv) =>
     y
       .positional('action', { choices: ['list', 'test'] as const, describe: 'list: rules in force; test: run a pack\'s examples' })

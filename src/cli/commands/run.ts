@@ -20,8 +20,6 @@ interface RunArgs {
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
 export const runCommand = {
-  command: 'run [command..]',
-  describe: 'Run a command with its stdout and stderr redacted live: spillguard run -- npm test',
   builder: (y: Argv) =>
     y
       .positional('command', { type: 'string', array: true, describe: 'The command and its arguments (after --)' })

@@ -58,7 +58,7 @@ export const scanCommand = {
     const result = useStdin
       ? await scanStream(process.stdin, argv.stdinName, common)
       : await scan({ ...common, ...treeOptions(argv), cwd, paths });
-    return emitReport(argv, { ...result, rules: rules.rules }, cwd);
+    return await emitReport(argv, { ...result, rules: rules.rules }, cwd);
   },
 };
 
