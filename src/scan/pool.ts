@@ -15,16 +15,16 @@ export function poolAvailable(): boolean {
 }
 
 /**
- * Worker threads besides the main thread, which scans too: one per core beyond the first.
- *
- * Why the main thread works: on a 2-core machine a pool of two workers with an idle main thread
- * was slower than no pool (`npm run bench`: 6.4 s against 5.8-6.6 s, and 350 MB against 270 MB
- * peak RSS), as each worker loads the modules and compiles every rule again while the main thread
- * waits. One worker beside a working main thread pays that once and keeps both cores busy.
+ * Worker threads besides the main thread, which scans too: one per core beyond the first, and none
+ * on 2 cores. Why none there: measured on this project's 2-core machine (`npm run bench` corpus,
+ * 106 MB, idle machine), the main thread alone took 3.2-3.9 s wall and 4.0-4.5 CPU-s, the main
+ * thread plus one worker 3.1-3.4 s wall but 5.6-6.2 CPU-s and 50 MB more peak RSS: a second V8
+ * isolate pays about a second of its own warm-up (JIT, heap growth) on this corpus, which eats
+ * what the second core brings.
  */
 export function defaultWorkers(): number {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
-  return Math.max(0, Math.min(cores, 8) - 1);
+  return cores <= 2 ? 0 : Math.min(cores, 8) - 1;
 }
 
 /** Batches of about this many bytes (or files) balance load without a message per small file. */

@@ -27,7 +27,7 @@ export const treeFlags = (y: Argv) =>
     .option('exclude', { type: 'string', array: true, default: [], describe: 'Skip paths matching these globs' })
     .option('gitignore', { type: 'boolean', default: true, describe: 'Honour .gitignore files (--no-gitignore to scan ignored files too)' })
     .option('max-file-size', { type: 'string', default: '50MB', describe: 'Skip files larger than this (e.g. 10MB; 0 = no limit)' })
-    .option('workers', { type: 'number', describe: 'Worker threads besides the main one, for large scans (default: one per core beyond the first; 0 = none)' })
+    .option('workers', { type: 'number', describe: 'Worker threads besides the main one, for large scans (default: one per core beyond the first above 2 cores, else none; 0 = none)' })
     // Archives and encoded secrets: docs/bundles-archives.md.
     .option('archives', { type: 'boolean', default: true, describe: 'Open archives (.zip/.jar/.whl/.tar/.tgz/.gz); --no-archives skips them as binary' })
     .option('max-archive-depth', { type: 'number', default: 3, describe: 'How deep archives inside archives are opened' })
