@@ -114,6 +114,26 @@ describe('spillguard redact: nothing lost, nothing leaked', () => {
     expect(read('o3', 'a.txt')).not.toBe(read('o1', 'a.txt'));
   });
 
+  it('worker threads beside the main thread give the same outputs and the same manifest, in input order', () => {
+    const files: Record<string, string> = {};
+    for (let d = 0; d < 40; d++) {
+      const body = Array.from({ length: 30 }, (_, i) => (i === d % 30 ? `mail user${d}@example.com key tok_fake${String(d).padStart(4, '0')}fake0000` : `line ${i} of ${d}`)).join('\n');
+      const name = `sub${d % 3}/doc${String(d).padStart(2, '0')}`;
+      if (d % 4 === 0) files[`${name}.jsonl`] = body.split('\n').map((text, i) => JSON.stringify({ i, text })).join('\n') + '\n';
+      else if (d % 4 === 1) files[`${name}.html`] = `<p title="${body.split('\n')[d % 30]}">${body.replace(/\n/g, '</p>\n<p>')}</p>\n`;
+      else files[`${name}.txt`] = body + '\n';
+    }
+    const dir = corpus(files);
+    const one = cli(['redact', 'in', '--out', 'one', '--manifest', 'one.jsonl', '--workers', '0', '-q'], { cwd: dir, env: KEY });
+    const pool = cli(['redact', 'in', '--out', 'pool', '--manifest', 'pool.jsonl', '--workers', '3', '-q'], { cwd: dir, env: KEY });
+    expect([one.code, pool.code]).toEqual([0, 0]);
+    expect(tree(path.join(dir, 'pool'))).toEqual(tree(path.join(dir, 'one')));
+    const strip = (f: string) => manifestOf(path.join(dir, f)).map((e) => ({ ...e, output: e.output.replace(/^(one|pool)\//, '') }));
+    expect(strip('pool.jsonl')).toEqual(strip('one.jsonl'));
+    expect(manifestOf(path.join(dir, 'pool.jsonl')).map((e) => e.input)).toEqual(Object.keys(files).sort().map((f) => `in/${f}`));
+    expect(fs.readFileSync(path.join(dir, 'pool/sub0/doc00.jsonl'), 'utf8').split('\n')[0]).toBe('{"i":0,"text":"mail <EMAIL_0acda8> key [TEST_TOKEN]"}');
+  });
+
   it('--resume skips documents whose manifest entry matches the input hash and settings', () => {
     const dir = corpus({ 'a.txt': 'tok_fake0000fake0001\n', 'b.txt': 'nothing\n' });
     cli(['redact', 'in', '--out', 'out', '--manifest', 'm.jsonl', '-q'], { cwd: dir, env: KEY });

@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { redactJsonText, selector } from './formats/json.js';
 import { DocSession, type Redactor } from './session.js';
+import { verifyByWindows } from './verify.js';
 
 export interface JsonlStreamStats {
   records: number;
@@ -79,6 +80,7 @@ export class JsonlRedactStream extends Transform {
       const r = redactJsonText(body, doc, { record: line }, this.select, { findings: doc.rawFindings(body, { record: line }), base: 0 });
       text = r.text;
       drop = r.dropRecord;
+      for (let k = 0; k < r.edits.length; k += 3) doc.edit(r.edits[k], r.edits[k + 1], r.edits[k + 2]);
     } else {
       this.stats.invalid.push(line);
       text = doc.redact(body, { record: line }).text;
@@ -89,7 +91,14 @@ export class JsonlRedactStream extends Transform {
       return '';
     }
     const name = this.opts.name ?? '<stdin>';
-    const left = valid && this.select ? doc.verifyTexts.flatMap((t) => this.redactor.leftovers(t, name)) : this.redactor.leftovers(text, name);
+    // Verify before emitting: as for a document (document.ts), a record left as it was whose scan found
+    // nothing to redact needs no second scan, and a changed one is re-scanned around its changes.
+    const left =
+      valid && this.select
+        ? doc.verifyTexts.flatMap((t) => this.redactor.leftovers(t, name))
+        : valid && text === body && doc.rawRedactable === 0
+          ? []
+          : ((valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name));
     if (left.length) {
       this.stats.withheld.push({ line, rules: [...new Set(left.map((f) => f.ruleId))] });
       return '';

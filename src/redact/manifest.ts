@@ -31,6 +31,9 @@ export interface ManifestEntry {
   notes?: string[];
 }
 
+const FLUSH_MS = 20;
+const FLUSH_BYTES = 64 * 1024;
+
 /** Manifest lines already written, by input path (the last entry wins); a torn last line is ignored. */
 export function readManifest(file: string): Map<string, ManifestEntry> {
   const out = new Map<string, ManifestEntry>();
@@ -58,6 +61,14 @@ export function readManifest(file: string): Map<string, ManifestEntry> {
  */
 export class ManifestWriter {
   private fd: number;
+  /**
+   * Lines not yet written: entries are written in small batches (one system call for many lines),
+   * at most FLUSH_MS after the first of them. A run killed in between loses those entries, and
+   * --resume does those documents again: the same outputs, written again.
+   */
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private since = 0;
   constructor(readonly file: string, append: boolean) {
     if (append && fs.existsSync(file)) {
       const text = fs.readFileSync(file);
@@ -67,9 +78,20 @@ export class ManifestWriter {
     } else this.fd = fs.openSync(file, 'w');
   }
   write(e: ManifestEntry): void {
-    fs.writeSync(this.fd, JSON.stringify(e) + '\n');
+    const line = JSON.stringify(e) + '\n';
+    if (!this.pending.length) this.since = performance.now();
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (this.pendingBytes >= FLUSH_BYTES || performance.now() - this.since >= FLUSH_MS) this.flush();
+  }
+  flush(): void {
+    if (!this.pending.length) return;
+    fs.writeSync(this.fd, this.pending.join(''));
+    this.pending = [];
+    this.pendingBytes = 0;
   }
   close(): void {
+    this.flush();
     fs.closeSync(this.fd);
   }
 }

@@ -17,6 +17,8 @@ export interface Applied extends Settled {
   /** Input span in raw coordinates (same as start/end without a map). */
   rawStart: number;
   rawEnd: number;
+  /** Length of everything written in place of [rawStart, rawEnd): the escaped replacement plus what `keepInside` kept. */
+  repLen: number;
 }
 
 export interface ApplyOptions {
@@ -101,7 +103,8 @@ export function applyRedactions(text: string, planned: readonly Planned[], opts:
     const escaped = esc(rep);
     const kept = opts.keepInside && map ? opts.keepInside(raw.slice(rs, re)) : '';
     parts.push(escaped, kept);
-    applied.push({ ...s, rawStart: rs, rawEnd: re, outStart: outLen, outEnd: outLen + escaped.length });
+    // Properties spelt out: an object spread here cost ten times the rest of the loop (measured).
+    applied.push({ winner: s.winner, start: s.start, end: s.end, absorbed: s.absorbed, rawStart: rs, rawEnd: re, outStart: outLen, outEnd: outLen + escaped.length, repLen: escaped.length + kept.length });
     outLen += escaped.length + kept.length;
     cursor = re;
   }

@@ -8,6 +8,7 @@ import { emptyRedactConfig, type RedactConfig } from './config.js';
 import { entityOf, isPlaceholder, manifestFingerprint, render, type OperatorContext } from './operators.js';
 import { applyRedactions, type ApplyOptions } from './redactor.js';
 import type { Operator, Planned, RedactionRecord, Where } from './types.js';
+import { isMultiline, verifyRules, type VerifyRules } from './verify.js';
 
 export interface RedactorOptions {
   /** Every rule to run, of any kind; `kinds` and `injection` choose among them. */
@@ -35,7 +36,7 @@ const rank = (c: Confidence) => CONFIDENCES.length - CONFIDENCES.indexOf(c);
  * A compiled redaction policy: engines, filters, operators and key. Pure apart from the engines'
  * own state; one instance serves many documents (and one per worker thread).
  */
-export type EngineView = 'main' | 'redact' | 'injection';
+export type EngineView = 'main' | 'redact' | 'injection' | 'multiline';
 
 export class Redactor {
   /**
@@ -71,6 +72,8 @@ export class Redactor {
       main: undefined,
       redact: injRules.length ? new Set(redactRules.map((r) => r.id)) : undefined,
       injection: new Set(injRules.map((r) => r.id)),
+      // Redactable rules whose matches can run lines past their keyword: verification scans them whole (verify.ts).
+      multiline: new Set(redactRules.filter((r) => r.keywords.length && isMultiline(r)).map((r) => r.id)),
     };
     for (const r of this.ruleSet.rules) this.specs.set(r.id, r);
     this.cfg = opts.config ?? emptyRedactConfig();
@@ -104,6 +107,27 @@ export class Redactor {
     const raw: Finding[] = [];
     const only = this.views[view];
     for (const chunk of chunkText(text, { path })) raw.push(...this.engine.scanChunk(chunk, only));
+    return this.filter(raw);
+  }
+
+  /**
+   * Findings of the window [from, to) of `text`, from a scan of that window only (verification
+   * re-scans the neighbourhood of each replacement, verify.ts). Offsets are absolute in `text`; lines
+   * and columns are not (the caller locates what it keeps). With `head`, the window is scanned as if
+   * it followed the text's first `head` characters (see below).
+   */
+  findIn(text: string, path: string, view: EngineView, from: number, to: number, head = 0): Finding[] {
+    const only = this.views[view];
+    if (!(head > 0 && from >= head)) return this.filter(this.engine.scanChunk({ text: text.slice(from, to), origin: { path }, offset: from, line: 1, column: 1 }, only));
+    // The text's first `head` characters (its first line) go before the window, as they are before
+    // it in a scan from the start: context scoring reads the first line as a table's column headers.
+    // Matches in that line are not the window's.
+    const found = this.engine.scanChunk({ text: text.slice(0, head) + text.slice(from, to), origin: { path }, offset: 0, line: 1, column: 1, ownedStart: head }, only);
+    const shift = from - head;
+    return this.filter(found.map((f) => ({ ...f, span: { ...f.span, start: f.span.start + shift, end: f.span.end + shift } })));
+  }
+
+  private filter(raw: Finding[]): Finding[] {
     if (!raw.length) return raw;
     // The scan's filters, less one: where spans overlap, scanning keeps the more specific finding
     // and drops the other, but redaction must remove both, so overlaps are settled (as a union)
@@ -124,20 +148,46 @@ export class Redactor {
         continue;
       }
       const entity = this.entity(f.ruleId);
-      planned.push({ finding: f, start: f.span.start, end: f.span.end, operator: op, entity, replacement: render(op, f, entity, this.opCtx) });
+      const replacement = op === 'pseudonym' || op === 'hash' ? this.memo(`${op}\0${entity}\0${f.extra?.e164 ?? ''}\0${f.secret}`, () => render(op, f, entity, this.opCtx)) : render(op, f, entity, this.opCtx);
+      planned.push({ finding: f, start: f.span.start, end: f.span.end, operator: op, entity, replacement });
     }
     return { planned, kept };
   }
 
   fingerprint(f: Finding): string | null {
-    return manifestFingerprint(f, this.opCtx);
+    if (f.kind === 'secret' || !this.opCtx.key) return manifestFingerprint(f, this.opCtx);
+    return this.memo(`fp\0${f.ruleId}\0${f.extra?.e164 ?? ''}\0${f.secret}`, () => manifestFingerprint(f, this.opCtx));
+  }
+
+  /**
+   * Keyed digests (pseudonyms, hashes, PII fingerprints) of values seen before: one HMAC's set-up
+   * costs more than a lookup, and the same addresses and numbers come back document after document.
+   * Bounded; the values are in memory anyway, as findings.
+   */
+  private readonly memoMap = new Map<string, string | null>();
+  private memo<T extends string | null>(key: string, make: () => T): T {
+    const hit = this.memoMap.get(key);
+    if (hit !== undefined) return hit as T;
+    const v = make();
+    if (this.memoMap.size >= 50_000) this.memoMap.clear();
+    this.memoMap.set(key, v);
+    return v;
   }
 
   /** What verification counts as left over: redactable findings at or above the threshold. */
   leftovers(text: string, path: string): Finding[] {
-    return this.find(text, path, 'redact').filter(
-      (f) => this.kinds.includes(f.kind) && this.operatorFor(f) !== 'keep' && rank(f.confidence) >= rank(this.verifyThreshold) && !isPlaceholder(f.secret),
-    );
+    return this.find(text, path, 'redact').filter((f) => this.isLeftover(f));
+  }
+
+  /** A finding that verification counts as left over (see leftovers). */
+  isLeftover(f: Finding): boolean {
+    return this.kinds.includes(f.kind) && this.operatorFor(f) !== 'keep' && rank(f.confidence) >= rank(this.verifyThreshold) && !isPlaceholder(f.secret);
+  }
+
+  private verifyRulesCache?: VerifyRules;
+  /** What windowed verification needs to know of the redactable rules (verify.ts), computed once. */
+  get verifyRules(): VerifyRules {
+    return (this.verifyRulesCache ??= verifyRules(this.opts.rules.rules.filter((r) => this.kinds.includes(r.kind))));
   }
 }
 
@@ -154,6 +204,10 @@ export interface SegmentOptions extends ApplyOptions {
   extra?: Finding[];
   /** Scan the segment itself (default true); false when a raw scan already covered its exact text. */
   scan?: boolean;
+  /** The segment is the whole document: its scan is the document's scan (see DocSession.scanned). */
+  whole?: boolean;
+  /** Record each replacement as an edit of the document at `base` (see DocSession.edit). */
+  track?: boolean;
 }
 
 export interface InjectionRecord extends Where {
@@ -181,6 +235,16 @@ export class DocSession {
    */
   verifyScoped = false;
   notes: string[] = [];
+  /**
+   * The redactable findings of the one scan of the whole input (a whole-text document, or the raw
+   * scan of a structured one), in input offsets. With `edits`, verification re-scans only the
+   * neighbourhood of each replacement and takes the rest of the output's findings from here.
+   */
+  scanned?: Finding[];
+  /** Replacements as [inStart, inEnd, outLength] triples, in input order: the output is the input with these applied. */
+  readonly edits: number[] = [];
+  /** False when an edit came out of order or a second whole scan was made: verification then scans everything. */
+  editsOk = true;
   constructor(
     readonly redactor: Redactor,
     readonly path: string,
@@ -193,6 +257,7 @@ export class DocSession {
   redact(text: string, where: Where = {}, opts: SegmentOptions = {}): { text: string; changed: boolean; dropRecord: boolean } {
     const r = this.redactor;
     let findings = opts.scan === false ? [] : r.find(text, this.path, opts.engine ?? 'main');
+    if (opts.whole) this.setScanned(findings.filter((f) => r.kinds.includes(f.kind)));
     if (opts.extra?.length) {
       const seen = new Set(findings.map((f) => `${f.ruleId}\0${f.span.start}\0${f.span.end}`));
       findings = [...findings, ...opts.extra.filter((f) => !seen.has(`${f.ruleId}\0${f.span.start}\0${f.span.end}`))];
@@ -216,8 +281,21 @@ export class DocSession {
         rec.droppedRecord = true;
       }
       this.records.push(rec);
+      if (opts.track) this.edit(base + a.rawStart, base + a.rawEnd, a.repLen);
     }
     return { text: out, changed: true, dropRecord };
+  }
+
+  /** Records that the output has `outLength` characters in place of the input's [inStart, inEnd). */
+  edit(inStart: number, inEnd: number, outLength: number): void {
+    const e = this.edits;
+    if (inEnd < inStart || (e.length && inStart < e[e.length - 2])) this.editsOk = false;
+    e.push(inStart, inEnd, outLength);
+  }
+
+  private setScanned(findings: Finding[]): void {
+    if (this.scanned) this.editsOk = false;
+    this.scanned = findings;
   }
 
   /**
@@ -233,7 +311,9 @@ export class DocSession {
         this.injection.push({ ...where, rule: f.ruleId, start: f.span.start, end: f.span.end, line: f.span.line, column: f.span.column, fingerprint: r.fingerprint(f) });
     }
     this.rawRedactable += out.length;
-    return out.sort((a, b) => a.span.start - b.span.start);
+    out.sort((a, b) => a.span.start - b.span.start);
+    this.setScanned(out);
+    return out;
   }
 
   /** Prompt-injection screening over a raw document (HTML: hidden text lives in the markup). */

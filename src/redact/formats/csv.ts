@@ -96,36 +96,48 @@ function makeHandler(name: string, sep: string): FormatHandler {
       if (cols) doc.verifyScoped = true;
       const out: string[] = [];
       let records = 0;
+      // Unchanged rows are copied in one slice with their neighbours; `copied` is where that stretch starts.
+      let copied = 0;
+      const edits: number[] = [];
       rows.forEach((row, r) => {
-        if (header && r === 0) {
-          out.push(src.slice(row.start, row.next));
-          return;
-        }
+        if (header && r === 0) return;
         let changed = false;
         let drop = false;
+        edits.length = 0;
         const cells = row.cells.map((cell, c) => {
           if (cols && !cols.has(c)) return src.slice(cell.start, cell.end);
+          // Only a cell with doubled quotes reads differently from its raw text, which the raw scan covered.
+          const scan = cell.quoted && cell.value.includes('"');
+          if (!cols && !scan && !rawFindings.has(cell.start, cell.end)) return src.slice(cell.start, cell.end);
           // A quoted cell without doubled quotes is its raw text between the quotes.
           const plain = !cell.quoted || src.slice(cell.start + 1, cell.end - 1) === cell.value;
           const extra = plain
             ? within(rawFindings, cell.start + (cell.quoted ? 1 : 0), cell.end - (cell.quoted ? 1 : 0), cell.value, false)
             : within(rawFindings, cell.start, cell.end, cell.value, true);
-          // Only a cell with doubled quotes reads differently from its raw text, which the raw scan covered.
-          const scan = cell.quoted && cell.value.includes('"');
           const res = doc.redact(cell.value, { record: r + 1, field: names[c] ?? `#${c + 1}` }, { extra, scan, engine: 'redact' });
           if (cols) doc.verifyTexts.push(res.text);
           if (res.dropRecord) drop = true;
           if (!res.changed) return src.slice(cell.start, cell.end);
           changed = true;
-          return encodeCell(res.text, sep, cell.quoted);
+          const enc = encodeCell(res.text, sep, cell.quoted);
+          edits.push(cell.start, cell.end, enc.length);
+          return enc;
         });
         if (drop) {
           doc.droppedRecords++;
+          doc.edit(row.start, row.next, 0);
+          out.push(src.slice(copied, row.start));
+          copied = row.next;
           return;
         }
         records++;
-        out.push(changed ? cells.join(sep) + src.slice(row.end, row.next) : src.slice(row.start, row.next));
+        if (!changed) return;
+        for (let k = 0; k < edits.length; k += 3) doc.edit(edits[k], edits[k + 1], edits[k + 2]);
+        out.push(src.slice(copied, row.start), cells.join(sep));
+        copied = row.end;
       });
+      if (copied === 0) return { output: src, records };
+      out.push(src.slice(copied));
       return { output: out.join(''), records };
     },
   };

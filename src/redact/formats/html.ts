@@ -55,15 +55,23 @@ function redactHtml(src: string, doc: DocSession): string {
   const rawFindings = new Cursor(doc.rawFindings(src));
   const seg = (from: number, to: number, esc: (s: string) => string, decode = true) => {
     if (to <= from) return;
+    // Nothing found in it by the raw scan and no character reference to decode: it stays as it is.
+    if (!rawFindings.has(from, to)) {
+      const amp = decode ? src.indexOf('&', from) : -1;
+      if (amp < 0 || amp >= to) {
+        out.push(src.slice(from, to));
+        return;
+      }
+    }
     const raw = src.slice(from, to);
     if (!decode) {
       const extra = within(rawFindings, from, to, raw, false);
-      out.push(doc.redact(raw, {}, { base: from, engine: 'redact', extra, scan: false }).text);
+      out.push(doc.redact(raw, {}, { base: from, engine: 'redact', extra, scan: false, track: true }).text);
       return;
     }
     const { text, map } = decodeEntities(raw);
     const extra = within(rawFindings, from, to, text, false, map);
-    out.push(doc.redact(text, {}, { base: from, engine: 'redact', raw, map, escape: esc, extra, scan: map !== undefined }).text);
+    out.push(doc.redact(text, {}, { base: from, engine: 'redact', raw, map, escape: esc, extra, scan: map !== undefined, track: true }).text);
   };
   let i = 0;
   while (i < n) {
@@ -113,7 +121,10 @@ function redactHtml(src: string, doc: DocSession): string {
     i = tagEnd;
     const name = tm[2].toLowerCase();
     if (!tm[1] && (name === 'script' || name === 'style') && src[tagEnd - 2] !== '/') {
-      const close = src.toLowerCase().indexOf(`</${name}`, tagEnd);
+      // Case-insensitive search from here (lower-casing the whole page for each script was quadratic).
+      const closeRe = name === 'script' ? /<\/script/gi : /<\/style/gi;
+      closeRe.lastIndex = tagEnd;
+      const close = closeRe.exec(src)?.index ?? -1;
       const stop = close < 0 ? n : close;
       seg(tagEnd, stop, (s) => s, false);
       i = stop;
@@ -154,8 +165,11 @@ function tag(src: string, from: number, out: string[], seg: (a: number, b: numbe
       }
       continue;
     }
-    out.push(c);
-    i++;
+    // Up to the next "=" or ">" everything is copied as it is.
+    let j = i + 1;
+    while (j < n && src.charCodeAt(j) !== 0x3e && src.charCodeAt(j) !== 0x3d) j++;
+    out.push(src.slice(i, j));
+    i = j;
   }
   return n;
 }

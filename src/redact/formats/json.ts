@@ -37,9 +37,12 @@ export function redactJsonText(
   where: Where,
   select?: (p: string) => boolean,
   raw?: { findings: Finding[] | Cursor; base: number },
-): { text: string; dropRecord: boolean } {
+): { text: string; dropRecord: boolean; edits: number[] } {
   const stack: Frame[] = [];
   const out: string[] = [];
+  // Changed values as [start, end, new length] in raw offsets (`raw.base` added), for verification.
+  const edits: number[] = [];
+  const cursor = raw && raw.findings instanceof Cursor ? raw.findings : undefined;
   let last = 0;
   let dropRecord = false;
   const n = src.length;
@@ -58,6 +61,8 @@ export function redactJsonText(
       if (top && !top.arr && top.expectKey) {
         top.key = escaped ? (JSON.parse(src.slice(i, j + 1)) as string) : src.slice(i + 1, j);
         top.expectKey = false;
+      } else if (!select && !escaped && cursor && !cursor.has(raw!.base + i + 1, raw!.base + j)) {
+        // A value without escapes is exactly its raw text: when the raw scan found nothing in it, nothing changes.
       } else {
         const p = pointer();
         if (!select || select(p)) {
@@ -68,7 +73,9 @@ export function redactJsonText(
           if (select) doc.verifyTexts.push(r.text);
           if (r.dropRecord) dropRecord = true;
           if (r.changed) {
-            out.push(src.slice(last, i), JSON.stringify(r.text));
+            const enc = JSON.stringify(r.text);
+            out.push(src.slice(last, i), enc);
+            if (raw) edits.push(raw.base + i, raw.base + j + 1, enc.length);
             last = j + 1;
           }
         }
@@ -83,8 +90,9 @@ export function redactJsonText(
       if (top) top.arr ? top.index++ : (top.expectKey = true);
     }
   }
+  if (last === 0) return { text: src, dropRecord, edits };
   out.push(src.slice(last));
-  return { text: out.join(''), dropRecord };
+  return { text: out.join(''), dropRecord, edits };
 }
 
 function parseOrFail(text: string, what: string): void {
@@ -103,7 +111,9 @@ export const jsonHandler: FormatHandler = {
     parseOrFail(src, 'document');
     const findings = new Cursor(doc.rawFindings(src));
     if (opts.fields?.length) doc.verifyScoped = true;
-    return { output: redactJsonText(src, doc, {}, selector(opts.fields), { findings, base: 0 }).text };
+    const r = redactJsonText(src, doc, {}, selector(opts.fields), { findings, base: 0 });
+    for (let k = 0; k < r.edits.length; k += 3) doc.edit(r.edits[k], r.edits[k + 1], r.edits[k + 2]);
+    return { output: r.text };
   },
 };
 
@@ -123,26 +133,34 @@ export const jsonlHandler: FormatHandler = {
     let records = 0;
     let pos = 0;
     let line = 0;
+    // Unchanged stretches of lines are copied as one slice.
+    let copied = 0;
     while (pos < src.length) {
       const nl = src.indexOf('\n', pos);
       const end = nl < 0 ? src.length : nl + 1;
       line++;
-      const raw = src.slice(pos, end);
-      const body = raw.replace(/\r?\n$/, '');
+      const start = pos;
+      const bodyEnd = nl < 0 ? end : nl > start && src.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       pos = end;
-      if (!body.trim()) {
-        out.push(raw);
-        continue;
-      }
+      if (!/\S/.test(src.slice(start, bodyEnd))) continue;
+      const body = src.slice(start, bodyEnd);
       parseOrFail(body, `line ${line}`);
-      const r = redactJsonText(body, doc, { record: line }, select, { findings, base: pos - raw.length });
+      const r = redactJsonText(body, doc, { record: line }, select, { findings, base: start });
       if (r.dropRecord) {
         doc.droppedRecords++;
+        doc.edit(start, end, 0);
+        out.push(src.slice(copied, start));
+        copied = end;
         continue;
       }
       records++;
-      out.push(r.text + raw.slice(body.length));
+      if (r.text === body) continue;
+      for (let k = 0; k < r.edits.length; k += 3) doc.edit(r.edits[k], r.edits[k + 1], r.edits[k + 2]);
+      out.push(src.slice(copied, start), r.text);
+      copied = bodyEnd;
     }
+    if (copied === 0) return { output: src, records };
+    out.push(src.slice(copied));
     return { output: out.join(''), records };
   },
 };

@@ -8,6 +8,7 @@ import type { Finding } from '../../engine/types.js';
  */
 export function within(findings: readonly Finding[] | Cursor, from: number, to: number, value: string, escaped: boolean, map?: ArrayLike<number>): Finding[] | undefined {
   let out: Finding[] | undefined;
+  if (findings instanceof Cursor && !findings.has(from, to)) return undefined;
   const list = findings instanceof Cursor ? findings.take(from, to) : findings;
   for (const f of list) {
     // A match may run past its segment (`password …` rules take `",` after a JSON value): the
@@ -58,6 +59,13 @@ function indexOfRaw(map: ArrayLike<number>, raw: number, _end: boolean): number 
 export class Cursor {
   private i = 0;
   constructor(private readonly findings: readonly Finding[]) {}
+  /** Whether a finding overlaps [from, to); like take, it moves past the findings that end before `from`. */
+  has(from: number, to: number): boolean {
+    const f = this.findings;
+    while (this.i < f.length && f[this.i].span.end <= from) this.i++;
+    for (let j = this.i; j < f.length && f[j].span.start < to; j++) if (f[j].span.end > from) return true;
+    return false;
+  }
   take(from: number, to: number): Finding[] {
     const f = this.findings;
     while (this.i < f.length && f[this.i].span.end <= from) this.i++;

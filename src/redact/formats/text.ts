@@ -9,7 +9,7 @@ export const textHandler: FormatHandler = {
   name: 'txt',
   process(input, doc) {
     const text = input as string;
-    return { output: doc.redact(text, {}, { base: 0 }).text };
+    return { output: doc.redact(text, {}, { base: 0, whole: true, track: true }).text };
   },
 };
 
