@@ -211,151 +211,26 @@ export type BlobResult =
   | { oid: string; kind: 'oversize'; size: number }
   | { oid: string; kind: 'missing'; reason: string };
 
-interface Pending {
-  oid: string;
-  resolve: (r: BlobResult) => void;
-}
-
 /**
- * `git cat-file --batch` as a pipelined object reader: ids go in on stdin, contents come back in
- * request order, so many blobs cost one process. Contents over `maxSize` are read off the pipe and
- * dropped without being kept. If git dies on a corrupt object, that request is answered with the
- * reason and a fresh process takes over the rest: one bad object never ends the scan.
+ * `git cat-file --batch` as a promise per object, for callers that ask for a few (staged): a
+ * `BlobReader` whose answers are copied out of git's output buffer. Contents over `maxSize` are
+ * read off the pipe and dropped without being kept; one bad object never ends the scan.
  */
 export class CatFile {
-  private child!: ChildProcess;
-  private queue: Pending[] = [];
-  private head: Pending[] = []; // requests written to the current process, in order
-  private buf: Buffer = Buffer.alloc(0);
-  private body?: { p: Pending; size: number; data?: Buffer; got: number };
-  private stderr = '';
-  private restarts = 0;
-  private closed = false;
-  private exited = false;
-  private startFailure?: string;
-  private waiters: Array<() => void> = [];
+  private readonly reader: BlobReader<(r: BlobResult) => void>;
 
-  constructor(
-    private readonly cwd: string,
-    private readonly maxSize: number,
-  ) {
-    this.start();
-  }
-
-  private start(): void {
-    const child = spawnGit(['cat-file', '--batch'], this.cwd, 'pipe');
-    this.child = child;
-    this.exited = false;
-    this.buf = Buffer.alloc(0);
-    this.body = undefined;
-    this.stderr = '';
-    child.stdin!.on('error', () => {
-      /* EPIPE when git died: handled on close */
-    });
-    child.stdout!.on('data', (b: Buffer) => this.onData(b));
-    child.stderr!.on('data', (b: Buffer) => {
-      if (this.stderr.length < 4096) this.stderr += b.toString('utf8');
-    });
-    child.on('error', (e) => {
-      this.startFailure ??= startError(e, this.cwd).message;
-    });
-    child.on('close', () => {
-      if (child !== this.child) return;
-      this.exited = true;
-      this.onExit();
-      if (this.exited && this.head.length === 0) for (const w of this.waiters.splice(0)) w();
-    });
+  constructor(cwd: string, maxSize: number) {
+    this.reader = new BlobReader(cwd, (resolve, b) => resolve(b.kind === 'blob' ? { ...b, data: Buffer.from(b.data) } : b));
+    this.reader.maxSize = maxSize;
   }
 
   get(oid: string): Promise<BlobResult> {
-    if (this.exited) this.start();
-    // Ids asked in one tick go out in one write, not one system call each.
-    const stdin = this.child.stdin!;
-    if (!stdin.writableCorked) {
-      stdin.cork();
-      process.nextTick(() => stdin.uncork());
-    }
-    return new Promise((resolve) => {
-      this.head.push({ oid, resolve });
-      stdin.write(`${oid}\n`);
-    });
+    return new Promise((resolve) => this.reader.request(oid, resolve));
   }
 
   /** Resolves when git has answered everything asked and exited. */
   close(): Promise<void> {
-    this.closed = true;
-    if (this.exited && this.head.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      this.child.stdin!.end();
-    });
-  }
-
-  private onExit(): void {
-    const pending = this.head;
-    if (pending.length === 0) return;
-    const reason =
-      this.startFailure ?? this.stderr.split('\n').find((l) => l.trim())?.replace(/^(fatal|error):\s*/, '') ?? 'git cat-file exited';
-    // git answers in order, so the first unanswered request is the one it died on.
-    const failed = pending.shift()!;
-    failed.resolve({ oid: failed.oid, kind: 'missing', reason: `cannot read object ${failed.oid}: ${reason}` });
-    this.head = [];
-    if (this.startFailure || this.restarts++ >= 8) {
-      for (const p of pending) p.resolve({ oid: p.oid, kind: 'missing', reason: `cannot read object ${p.oid}: ${reason}` });
-      return;
-    }
-    this.start();
-    for (const p of pending) {
-      this.head.push(p);
-      this.child.stdin!.write(`${p.oid}\n`);
-    }
-    if (this.closed) this.child.stdin!.end();
-  }
-
-  private onData(chunk: Buffer): void {
-    let b = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    for (;;) {
-      if (this.body) {
-        const body = this.body;
-        const need = body.size + 1 - body.got; // contents, then a newline
-        const take = Math.min(need, b.length);
-        if (body.data) {
-          const n = Math.min(take, body.size - body.got);
-          if (n > 0) b.copy(body.data, body.got, 0, n);
-        }
-        body.got += take;
-        b = b.subarray(take);
-        if (body.got < body.size + 1) break;
-        this.body = undefined;
-        this.head.shift();
-        body.p.resolve(
-          body.data ? { oid: body.p.oid, kind: 'blob', size: body.size, data: body.data } : { oid: body.p.oid, kind: 'oversize', size: body.size },
-        );
-        continue;
-      }
-      const nl = b.indexOf(10);
-      if (nl === -1) break;
-      const header = b.toString('utf8', 0, nl);
-      b = b.subarray(nl + 1);
-      const p = this.head[0];
-      if (!p) continue; // nothing asked: ignore (cannot happen with a well-behaved git)
-      const m = /^(\S+) (\S+) (\d+)$/.exec(header);
-      if (!m) {
-        this.head.shift();
-        p.resolve({ oid: p.oid, kind: 'missing', reason: `object ${p.oid} is missing or corrupt` });
-        continue;
-      }
-      const size = Number(m[3]);
-      if (m[2] !== 'blob') {
-        // Read and drop: not file contents (a gitlink id that happens to name a commit, say).
-        this.body = { p, size, got: 0 };
-        const orig = p.resolve;
-        p.resolve = () => orig({ oid: p.oid, kind: 'missing', reason: `object ${p.oid} is a ${m[2]}, not a blob` });
-        continue;
-      }
-      this.body = { p, size, got: 0, data: this.maxSize > 0 && size > this.maxSize ? undefined : Buffer.allocUnsafe(size) };
-    }
-    this.buf = b.length ? Buffer.from(b) : Buffer.alloc(0);
+    return this.reader.close();
   }
 }
 
@@ -363,20 +238,17 @@ export class CatFile {
  * What `BlobReader` hands its callback. `data` may be a view into git's output buffer: it is valid
  * only during the callback (copy it to keep it).
  */
-export type BlobView =
-  | { oid: string; kind: 'blob'; size: number; data: Buffer }
-  | { oid: string; kind: 'oversize'; size: number }
-  | { oid: string; kind: 'missing'; reason: string };
+export type BlobView = BlobResult;
 
 /**
- * `git cat-file --batch` for streams of many blobs (history): like `CatFile`, but without a promise,
- * a copy or a microtask per object. Ids go out in one write per batch; answers go to one callback,
+ * `git cat-file --batch` for streams of many blobs (history), and under `CatFile`: no promise, copy
+ * or microtask per object. Ids go out in one write per batch; answers go to one callback,
  * synchronously and in request order, straight from the pipe's buffers — a blob that arrived whole
  * in one read is never copied. Why: a history scan reads thousands of blobs, and each promise,
  * copy and callback hop per blob is work on the thread that also runs the engine.
  *
  * One bad object never ends the scan: a process that dies on a corrupt object answers that request
- * with the reason and a fresh process takes over the rest, as `CatFile` does; output that stops
+ * with the reason and a fresh process takes over the rest; output that stops
  * making sense (an answer for another object, contents shorter than announced) is treated the same.
  */
 export class BlobReader<T> {

@@ -45,7 +45,7 @@ export async function readFileChunks(abs: string, size: number, origin: Origin, 
 
 /**
  * The file's bytes in blocks; the file is opened on the first block and closed after the last (or on
- * return). One buffer serves every block: chunkStream decodes each block before asking for the next.
+ * return). One buffer serves every block: chunkStream copies each block into its window before asking for the next.
  */
 function* readBlocks(abs: string, block = 1 << 20): Generator<Buffer> {
   const fd = openRegularSync(abs);
