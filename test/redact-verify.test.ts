@@ -119,6 +119,41 @@ describe('verification re-scans only around replacements (verify.ts)', () => {
   });
 });
 
+describe('Redactor.findInWindows: several windows in one scan', () => {
+  it('maps each finding back to its window, and refuses a match running from one window into the next', () => {
+    const rules = withRules(`[[rules]]\nid = "run"\ndescription = "run of a"\nseverity = "low"\nregex = '''\\b(a{30,})\\b'''\n`);
+    const redactor = new Redactor({ rules, config: parseRedactConfig(cfgText, 'x') });
+    const text = `one tok_fake0000fake0001\ntwo\nthree tok_fake0000fake0002 x\n${'a'.repeat(20)}\nmid\n${'a'.repeat(20)}\n`;
+    const w1: [number, number] = [0, 25];
+    const w2: [number, number] = [29, 59];
+    expect(brief(redactor.findInWindows(text, 'x.txt', 'redact', [w1, w2]))).toEqual([
+      { rule: 'test-token', start: 4, end: 24, line: 1, column: 5 },
+      // Offsets are the text's; lines and columns are those of the scan (the caller locates what it keeps).
+      { rule: 'test-token', start: 35, end: 55, line: 2, column: 7 },
+    ]);
+    // Put end to end, two runs of 20 would read as one of 40: that is not in the text.
+    const a1 = text.indexOf('a'.repeat(20));
+    const a2 = text.lastIndexOf('\n', text.length - 2) + 1;
+    expect(redactor.findInWindows(text, 'x.txt', 'redact', [[a1, a1 + 20], [a2, a2 + 20]])).toBeUndefined();
+  });
+
+  it('a first line read as column headers comes before the windows, as it does before them in the text', () => {
+    // Found only with the context word "code" around it: in a table, that is its column's header.
+    const rules = withRules(
+      `[[rules]]\nid = "code"\nkind = "pii"\ndescription = "code"\nseverity = "low"\nregex = '''\\b([A-Z]{2}\\d{6})\\b'''\ncontext = ["code"]\nrequireContext = true\n`,
+    );
+    const redactor = new Redactor({ rules, config: parseRedactConfig(cfgText, 'x') });
+    const text = `id,code,note\n${Array.from({ length: 20 }, (_, i) => `${i},XY${String(100000 + i)},plain`).join('\n')}\n`;
+    const row = text.indexOf('\n5,') + 1;
+    const win: [number, number] = [row, text.indexOf('\n', row) + 1];
+    const head = text.indexOf('\n') + 1;
+    expect(brief(redactor.findInWindows(text, 'x.csv', 'redact', [win], head))).toEqual([{ rule: 'code', start: row + 2, end: row + 10, line: 2, column: 3 }]);
+    // Without the header line before it, the window alone has no context word: nothing found.
+    expect(redactor.findInWindows(text, 'x.csv', 'redact', [win])).toEqual([]);
+    expect(brief(redactor.leftovers(text, 'x.csv')).filter((f) => f.start === row + 2)).toEqual([{ rule: 'code', start: row + 2, end: row + 10, line: 7, column: 3 }]);
+  });
+});
+
 describe('windowed verification finds what a scan of the whole output finds (built-in packs)', () => {
   const packs = ['secrets', 'pii'].map((d) => loadPacks(path.join(REPO, 'rules', d), true));
   const rules: RuleSet = { rules: packs.flatMap((p) => p.rules), allowlist: packs[0].allowlist };

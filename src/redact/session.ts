@@ -111,20 +111,56 @@ export class Redactor {
   }
 
   /**
-   * Findings of the window [from, to) of `text`, from a scan of that window only (verification
-   * re-scans the neighbourhood of each replacement, verify.ts). Offsets are absolute in `text`; lines
-   * and columns are not (the caller locates what it keeps). With `head`, the window is scanned as if
-   * it followed the text's first `head` characters (see below).
+   * Findings of the windows [from, to) of `text` (ascending, disjoint, each starting and ending at a
+   * line break or LINE_BOUND into a line), from one scan of the windows put end to end: a scan has
+   * a fixed cost, and verification (verify.ts) has a window or two per document. Offsets are
+   * absolute in `text`; lines and columns are not (the caller locates what it keeps). Undefined
+   * when a match runs from one window into the next: in `text` it would run into other text.
+   *
+   * Context scoring reads a text's first line as a table's column headers when the scan starts at
+   * the text's start: with `head`, the text's first `head` characters (its first line) go first, as
+   * they are before the windows in `text` (matches in that line are not the windows'). Without it,
+   * the windows are scanned as text that does not start at the start, unless the first one does.
    */
-  findIn(text: string, path: string, view: EngineView, from: number, to: number, head = 0): Finding[] {
-    const only = this.views[view];
-    if (!(head > 0 && from >= head)) return this.filter(this.engine.scanChunk({ text: text.slice(from, to), origin: { path }, offset: from, line: 1, column: 1 }, only));
-    // The text's first `head` characters (its first line) go before the window, as they are before
-    // it in a scan from the start: context scoring reads the first line as a table's column headers.
-    // Matches in that line are not the window's.
-    const found = this.engine.scanChunk({ text: text.slice(0, head) + text.slice(from, to), origin: { path }, offset: 0, line: 1, column: 1, ownedStart: head }, only);
-    const shift = from - head;
-    return this.filter(found.map((f) => ({ ...f, span: { ...f.span, start: f.span.start + shift, end: f.span.end + shift } })));
+  findInWindows(text: string, path: string, view: EngineView, windows: readonly (readonly [number, number])[], head = 0): Finding[] | undefined {
+    if (!windows.length) return [];
+    const lead = head > 0 && windows[0][0] >= head ? head : 0;
+    const parts: string[] = lead ? [text.slice(0, lead)] : [];
+    // Where each window starts in the scanned text, and in `text`.
+    const at: number[] = [];
+    let len = lead;
+    for (const [from, to] of windows) {
+      at.push(len);
+      parts.push(text.slice(from, to));
+      len += to - from;
+    }
+    // A scan from the text's start (offset 0) reads the first line as headers; otherwise it must not.
+    const offset = lead || windows[0][0] === 0 ? 0 : windows[0][0];
+    // A first window that stops inside the text's first line would make a first line of its own
+    // with the next window's text: only a scan of the whole text reads the right one.
+    if (offset === 0 && !lead && windows.length > 1) {
+      const nl = text.indexOf('\n');
+      if (nl < 0 || nl >= windows[0][1]) return undefined;
+    }
+    const chunk = { text: parts.join(''), origin: { path }, offset, line: 1, column: 1, ownedStart: lead };
+    const out: Finding[] = [];
+    for (const f of this.engine.scanChunk(chunk, this.views[view])) {
+      const s = f.span.start - offset;
+      const e = f.span.end - offset;
+      let lo = 0;
+      let hi = at.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (at[mid] <= s) lo = mid;
+        else hi = mid - 1;
+      }
+      const k = lo;
+      const end = k + 1 < at.length ? at[k + 1] : len;
+      if (e > end) return undefined;
+      const shift = windows[k][0] - at[k];
+      out.push({ ...f, span: { ...f.span, start: s + shift, end: e + shift } });
+    }
+    return this.filter(out);
   }
 
   private filter(raw: Finding[]): Finding[] {

@@ -1,3 +1,4 @@
+import { LINE_WINDOW, MULTILINE_WINDOW } from '../engine/engine.js';
 import { locate } from '../engine/position.js';
 import type { Finding, RuleSpec } from '../engine/types.js';
 import type { DocSession, Redactor } from './session.js';
@@ -24,7 +25,7 @@ import type { DocSession, Redactor } from './session.js';
  *    default) and a second line (addresses, signatures); `^` and `$` at a window's edges only
  *    touch matches outside its region;
  *  - context scoring reads a text's first line as a table's column headers: that line is put before
- *    each window, as it is before it in the output (Redactor.findIn);
+ *    the windows, as it is before them in the output (Redactor.findInWindows);
  *  - rules that run lines past their keyword (private-key blocks, 32 KiB) scan the whole output,
  *    alone, when one of their keywords is in it.
  * The documented limit: a match that a replacement makes by running into it from before its window
@@ -41,11 +42,6 @@ export const VERIFY_CONTEXT = 64;
 export const LINE_BOUND = 4096;
 /** Windows covering more than this share of the output: one scan of the whole output is no dearer. */
 const MAX_SHARE = 0.7;
-/**
- * Windows closer than this are scanned as one: a scan has a fixed cost (measured, with the personal-
- * data rules: about what 500 more characters cost), so scanning the text between is cheaper.
- */
-const JOIN_GAP = 512;
 
 export interface VerifyRules {
   margin: number;
@@ -53,6 +49,7 @@ export interface VerifyRules {
   /** Keywords of the rules whose matches can run lines past their keyword; null when none. */
   multilineKeywords: RegExp | null;
   multilineIds: ReadonlySet<string>;
+  longestKeyword: number;
   /** A user rule without keywords: its matches have no known bound, so windows are not trusted. */
   unbounded: boolean;
 }
@@ -87,6 +84,7 @@ export function verifyRules(rules: readonly RuleSpec[]): VerifyRules {
     // Case-insensitive like the prefilter; the `i` flag folds more than ASCII, which only errs on the side of a full scan.
     multilineKeywords: needles.length ? new RegExp(needles.map(escapeRe).join('|'), 'i') : null,
     multilineIds: ids,
+    longestKeyword: Math.max(0, ...[...kws].map((k) => k.length)),
     unbounded,
   };
 }
@@ -167,15 +165,10 @@ export function verifyByWindows(redactor: Redactor, doc: DocSession, input: stri
   }
   if (input.length - ip !== output.length - op || input.slice(ip) !== output.slice(op)) return undefined;
 
-  // Rules that run lines past their keyword (private-key blocks): when a keyword of theirs is in the
-  // output, those rules scan all of it, and the windows and the input's scan speak for the others.
-  const multiline = vr.multilineKeywords?.test(output) ? redactor.find(output, doc.path, 'multiline').filter((f) => redactor.isLeftover(f)) : undefined;
-  const own = multiline ? (f: Finding) => !vr.multilineIds.has(f.ruleId) : () => true;
-  // A first line that may be a table header goes before each window (Redactor.findIn).
-  const head = mayBeTableHeader(output) ? output.indexOf('\n') + 1 : 0;
-
   const m = vr.margin;
   const cm = vr.context;
+  // A first line that may be a table header goes before the windows (Redactor.findInWindows).
+  const head = mayBeTableHeader(output) ? output.indexOf('\n') + 1 : 0;
   // Input offset → output offset. `ends[i]` are the edits' input ends (ascending), `shift[i]` the
   // length change of the edits before edit i; a position inside an edit maps to the edit's start
   // (left) or end (right) in the output.
@@ -218,7 +211,7 @@ export function verifyByWindows(redactor: Redactor, doc: DocSession, input: stri
     const out: [number, number][] = [];
     for (const r of rs) {
       const last = out[out.length - 1];
-      if (last && r[0] - 2 * cm - JOIN_GAP <= last[1]) last[1] = Math.max(last[1], r[1]);
+      if (last && r[0] - 2 * cm <= last[1]) last[1] = Math.max(last[1], r[1]);
       else out.push([r[0], r[1]]);
     }
     return out;
@@ -251,32 +244,59 @@ export function verifyByWindows(redactor: Redactor, doc: DocSession, input: stri
     if (changed) regions = merge(regions);
   }
 
-  const windows = regions.map(([a, b]) => [lineStart(output, a - cm), lineEnd(output, b + cm), a, b] as const);
+  // Windows (and their regions) that would overlap or touch, rounded to lines, are one.
+  const windows: [number, number, number, number][] = [];
+  for (const [a, b] of regions) {
+    const ws = lineStart(output, a - cm);
+    const we = lineEnd(output, b + cm);
+    const last = windows[windows.length - 1];
+    if (last && ws <= last[1]) {
+      last[1] = Math.max(last[1], we);
+      last[3] = Math.max(last[3], b);
+    } else windows.push([ws, we, a, b]);
+  }
+  // The regions as merged: a finding between two merged regions is the window's, not carried.
+  regions = windows.map(([, , a, b]) => [a, b]);
   let covered = 0;
   for (const w of windows) covered += w[1] - w[0];
   if (covered > MAX_SHARE * output.length) return undefined;
+  // A window inside a first line that may be a header cannot be given that line before it.
+  if (head && windows.some(([ws]) => ws > 0 && ws < head)) return undefined;
+
+  // Rules that run lines past their keyword (private-key blocks, MULTILINE_WINDOW from a keyword, on
+  // its line from LINE_WINDOW before it): when a keyword of theirs is where such a window could
+  // reach into ours, those rules scan all of the output, and the windows and the input's scan speak
+  // for the others. Further away, their findings are in unchanged text: the input's scan has them.
+  const reach = windows.length
+    ? output.slice(Math.max(0, windows[0][0] - MULTILINE_WINDOW), windows[windows.length - 1][1] + LINE_WINDOW + vr.longestKeyword)
+    : '';
+  const multiline = vr.multilineKeywords?.test(reach) ? redactor.find(output, doc.path, 'multiline').filter((f) => redactor.isLeftover(f)) : undefined;
+  const own = multiline ? (f: Finding) => !vr.multilineIds.has(f.ruleId) : () => true;
 
   // Carried findings by output span, to tell a window's own findings from those it merely shows again.
   const carried = new Set<string>();
   for (const x of mapped) if (!x.touched) carried.add(`${x.f.ruleId}\0${x.a}\0${x.b}`);
+  // One scan of the windows end to end (a scan has a fixed cost); a match running from one window
+  // into the next would run into other text in the output: only a scan of the whole output can tell.
+  const found = redactor.findInWindows(output, doc.path, 'redact', windows.map(([ws, we]) => [ws, we] as const), head);
+  if (!found) return undefined;
   const left: Finding[] = [];
-  for (const [ws, we, a, b] of windows) {
-    // A window inside a first line that may be a header cannot be given that line before it.
-    if (head && ws > 0 && ws < head) return undefined;
-    for (const f of redactor.findIn(output, doc.path, 'redact', ws, we, head)) {
-      if (!own(f)) continue;
-      const { start, end } = f.span;
-      // A match cut by the window's edge, or one running into the region from before it, may be
-      // longer than the window shows: only a scan of the whole output can tell.
-      if ((start === ws && ws > 0 && output.charCodeAt(ws - 1) !== 10) || (end === we && we < output.length)) return undefined;
-      if (start < a) {
-        if (end > a && !carried.has(`${f.ruleId}\0${start}\0${end}`)) return undefined;
-        continue;
-      }
-      // After the region: too far from any edit to have changed; the input's scan speaks for it.
-      if (start >= b) continue;
-      if (redactor.isLeftover(f)) left.push(f);
+  let w = 0;
+  for (const f of found) {
+    if (!own(f)) continue;
+    const { start, end } = f.span;
+    while (w + 1 < windows.length && windows[w + 1][0] <= start) w++;
+    const [ws, we, a, b] = windows[w];
+    // A match cut by the window's edge, or one running into the region from before it, may be
+    // longer than the window shows: only a scan of the whole output can tell.
+    if ((start === ws && ws > 0 && output.charCodeAt(ws - 1) !== 10) || (end === we && we < output.length)) return undefined;
+    if (start < a) {
+      if (end > a && !carried.has(`${f.ruleId}\0${start}\0${end}`)) return undefined;
+      continue;
     }
+    // After the region: too far from any edit to have changed; the input's scan speaks for it.
+    if (start >= b) continue;
+    if (redactor.isLeftover(f)) left.push(f);
   }
   for (const x of mapped) {
     // Untouched and outside every region: the same text in the same surroundings, found the same way.
