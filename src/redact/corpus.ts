@@ -28,7 +28,10 @@ export interface CorpusOptions {
   /** Treat files of unknown extension as plain text (when not binary) instead of skipping them. */
   assumeText?: boolean;
   formatOptions?: FormatOptions;
-  /** Threads that redact: the main thread and workers - 1 worker threads (default: one per core for 16 documents or more; 0 or 1 = the main thread alone). */
+  /**
+   * Worker threads beside the main thread, which redacts too, as `scan --workers` counts them
+   * (default: one per core beyond the first, at most 7, for 16 documents or more; 0 = the main thread alone).
+   */
   workers?: number;
   redactor: RedactorOptions;
   /** Called in input order as each document is done (for progress and the summary). */
@@ -118,12 +121,13 @@ export async function redactCorpus(opts: CorpusOptions): Promise<CorpusSummary> 
   const fopts = opts.formatOptions ?? {};
   const settings = settingsHash(opts.redactor, fopts);
   const ctx: JobContext = { cwd, outDir, quarantine, fopts, settings, suffixOf };
-  // Threads that redact: the main thread and threads - 1 workers. Workers load and compile the rules
-  // while the main thread walks the inputs, so they are started first when a pool is likely: a
-  // number was asked for, or a folder holds many entries or folders (given alone, files are a short list).
-  const threads = opts.workers ?? Math.min(os.availableParallelism?.() ?? os.cpus().length, 8);
-  const likely = threads > 1 && fs.existsSync(WORKER_FILE) && (opts.workers !== undefined || roots.some((r) => looksLarge(r)));
-  const pool = likely ? new Pool(threads - 1, opts.redactor, ctx) : undefined;
+  // Workers load and compile the rules while the main thread walks the inputs, so they are started
+  // first when a pool is likely: a number was asked for, or a folder holds many entries or folders
+  // (given alone, files are a short list). Unlike a scan, redaction gains from one worker on 2 cores
+  // (docs/redact.md, measured): its per-document work is heavier than one isolate's warm-up.
+  const workers = opts.workers ?? Math.min(os.availableParallelism?.() ?? os.cpus().length, 8) - 1;
+  const likely = workers > 0 && fs.existsSync(WORKER_FILE) && (opts.workers !== undefined || roots.some((r) => looksLarge(r)));
+  const pool = likely ? new Pool(workers, opts.redactor, ctx) : undefined;
   try {
     return await plannedRun(opts, redactor, ctx, roots, paths, pool);
   } finally {

@@ -93,7 +93,7 @@ export const redactCommand = {
       .option('gitignore', { type: 'boolean', default: false, describe: 'Honour .gitignore files (off: a corpus is not a repository)' })
       .option('max-file-size', { type: 'string', default: '0', describe: 'Skip larger documents (e.g. 100MB; 0 = no limit)' })
       .option('assume-text', { type: 'boolean', default: false, describe: 'Treat files of unknown extension as text instead of skipping them' })
-      .option('workers', { type: 'number', describe: 'Threads that redact: the main thread and N-1 workers (default: one per core for larger runs; 0 or 1 = the main thread alone)' })
+      .option('workers', { type: 'number', describe: 'Worker threads beside the main one, which redacts too (default: one per core beyond the first, for larger runs; 0 = none)' })
       .option('progress', { type: 'boolean', describe: 'Show progress (default: on a terminal)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on standard error' }),
   run: async (argv: RedactArgs): Promise<number> => {
