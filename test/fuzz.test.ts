@@ -6,7 +6,7 @@ import Ajv from 'ajv-draft-04';
 import { stringify as toToml } from 'smol-toml';
 import { loadPacks, BUILTIN_RULES_DIR } from '../src/config/rules.js';
 import { createEngine } from '../src/engine/engine.js';
-import { Prefilter } from '../src/engine/prefilter.js';
+import { Prefilter, rarestTrigram } from '../src/engine/prefilter.js';
 import { parseConfig } from '../src/engine/schema.js';
 import type { Finding, RuleSet, RuleSpec, Severity } from '../src/engine/types.js';
 import { SEVERITIES, CONFIDENCES } from '../src/engine/types.js';
@@ -369,20 +369,19 @@ describe.skipIf(!redactApi)('redaction on hostile text', () => {
 });
 
 describe('keyword prefilter', () => {
-  // Keywords of 2 to 6 characters over a small alphabet (so they overlap and share prefixes), some
-  // with non-ASCII characters; the text is drawn from the same alphabet in both cases. Case folds
-  // for ASCII letters only (prefilter.ts), so the text has no non-ASCII capitals.
-  const ALPHA = ['a', 'b', 'c', 'A', 'B', '_', '=', 'é', '中', 'x'];
-  const kw = fc.array(fc.constantFrom(...ALPHA), { minLength: 2, maxLength: 6 }).map((a) => a.join('').toLowerCase());
-  const text = fc.array(fc.constantFrom(...ALPHA, 'C'), { maxLength: 300 }).map((a) => a.join(''));
-
-  it('finds every case-insensitive occurrence of every keyword, and nothing else', () => {
-    // Half the keywords are cut from the text itself (then case-folded), so most runs have hits.
+  /**
+   * Keywords of 2 to 6 characters over a small alphabet (so they overlap and share prefixes), half
+   * of them cut from the text itself (then case-folded), so most runs have hits. Case folds for
+   * ASCII letters only (prefilter.ts), so the texts have no non-ASCII capitals.
+   */
+  function checkAgainstIndexOf(alpha: string[], runs: number, always: string[] = []): void {
+    const kw = fc.array(fc.constantFrom(...alpha), { minLength: 2, maxLength: 6 }).map((a) => a.join('').toLowerCase());
+    const text = fc.array(fc.constantFrom(...alpha, 'C'), { maxLength: 300 }).map((a) => a.join(''));
     const cut = fc.tuple(fc.nat(), fc.integer({ min: 2, max: 6 }));
     fc.assert(
       fc.property(fc.uniqueArray(kw, { maxLength: 6 }), fc.array(cut, { minLength: 1, maxLength: 6 }), text, (random, cuts, t) => {
         const fromText = t.length < 2 ? [] : cuts.map(([at, n]) => t.slice(at % (t.length - 1), (at % (t.length - 1)) + n).toLowerCase()).filter((k) => k.length >= 2);
-        const keywords = [...new Set([...random, ...fromText])];
+        const keywords = [...new Set([...always, ...random, ...fromText])];
         if (keywords.length === 0) return;
         // One prefilter scans another text first: its lists are reused, and must not leak into the next scan.
         const pf = new Prefilter(keywords);
@@ -396,7 +395,31 @@ describe('keyword prefilter', () => {
           expect(hits[i] ?? [], `keyword ${JSON.stringify(k)} in ${JSON.stringify(t)}`).toEqual(want);
         });
       }),
-      { numRuns: 400 },
+      { numRuns: runs },
     );
+  }
+
+  it('finds every case-insensitive occurrence of every keyword, and nothing else', () => {
+    checkAgainstIndexOf(['a', 'b', 'c', 'A', 'B', '_', '=', 'é', '中', 'x'], 400);
+  });
+
+  it('does so too when keywords are indexed by a trigram after their first (common trigrams such as "the", "ion")', () => {
+    const code = (k: string) => Uint16Array.from(k, (c) => c.charCodeAt(0));
+    // The alphabet's keywords are indexed past their start: the case the first property rarely reaches.
+    expect(rarestTrigram(code('then'))).toBe(1);
+    expect(rarestTrigram(code('secret'))).toBe(1); // "ecr", rarer than "sec"
+    expect(rarestTrigram(code('xthe'))).toBe(0);
+    expect(rarestTrigram(code('中文'))).toBe(-1);
+    checkAgainstIndexOf(['t', 'h', 'e', 'n', ' ', 'i', 'o', 'T', 'H', 'x', 'é'], 400, ['then', 'ethen', 'tion']);
+  });
+
+  it('reports a keyword indexed past its start at the chunk\'s first and last characters, in any case', () => {
+    const pf = new Prefilter(['secret', 'then']);
+    const t = 'SeCret=1 then THEN secret';
+    const { hits } = pf.scan(t);
+    expect(hits[0]).toEqual([0, 19]);
+    expect(hits[1]).toEqual([9, 14]);
+    expect(pf.scan('secre').hits[0]).toBeUndefined();
+    expect(pf.scan('ecrets').hits[0]).toBeUndefined();
   });
 });

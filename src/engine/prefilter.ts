@@ -1,17 +1,21 @@
+import { COMMON_TRIGRAMS } from './trigram-rank.js';
+
 /**
  * Keyword prefilter: one pass over a chunk finds where each rule's keywords occur, so that a rule's
  * regex runs only near its keywords. Case-insensitive for ASCII letters.
  *
- * Why this shape (measured on the benchmark corpus, `npm run bench`, ~470 keywords): a hand-written
+ * Why this shape (measured on the benchmark corpus, `npm run bench`, ~520 keywords): a hand-written
  * scan beats the npm Aho-Corasick packages several times over on V8, because almost every position
- * is rejected by one table lookup. The lookup is on the first *three* characters, as a bitset of
- * 2^21 bits (256 KiB, with both letter cases set, so the hot loop never lowercases): with the
- * first two characters alone a fifth of all positions of real code hit a bucket ("to", "se", "pa"…)
- * and the scan ran at ~55 MB/s; with three, ~3% do and it runs at ~180 MB/s. Only those then go
- * through the pair -> third-character index to the few keywords that start so. Of those, most
- * still fail on the fourth character ("con" of "const" against "confluent"): a second bitset over
- * characters 2-4 of the keywords of four or more rejects them before any list is walked, which cut
- * the hit path by about two thirds on the benchmark corpus.
+ * is rejected by one table lookup. The lookup is on three characters, as a bitset of 2^21 bits
+ * (256 KiB, with both letter cases set, so the hot loop never lowercases): with two characters a
+ * fifth of all positions of real code hit a bucket ("to", "se", "pa"…) and the scan ran at ~55 MB/s.
+ * Which three: each keyword is indexed by its least common trigram in source text
+ * (trigram-rank.ts), "ssw" of "password" rather than "pas", "kfj" of "t3blbkfj": 1.5% of the
+ * corpus's positions then hit, against 4.4% when every keyword was indexed by its first three
+ * characters. Only those go through the pair -> third-character index to the few keywords indexed
+ * so; most of those still fail on the next character ("con" of "const" against "confluent"): a
+ * second bitset over the trigram's last two characters and the one after rejects them before any
+ * list is walked.
  */
 export interface KeywordHits {
   /** hits[k] = sorted positions of keyword k in the chunk; undefined when it does not occur. */
@@ -27,21 +31,23 @@ const cases = (c: number) => (c >= 97 && c <= 122 ? [c, c - 32] : [c]);
 export class Prefilter {
   readonly keywords: string[];
   private readonly codes: Uint16Array[];
-  /** Bit (c0 << 14 | c1 << 7 | c2) set when some keyword starts with those three ASCII characters (any case). */
+  /** Where in keyword k its indexed trigram starts. */
+  private readonly offsets: Int32Array;
+  /** Bit (c0 << 14 | c1 << 7 | c2) set when some keyword is indexed by those three ASCII characters (any case). */
   private readonly tri = new Int32Array(1 << 16);
-  /** Bit (c1 << 14 | c2 << 7 | c3) set when some keyword of 4+ characters has those as its characters 2-4. */
+  /** Bit (c1 << 14 | c2 << 7 | c3) set when some keyword indexed by (c0, c1, c2) has c3 right after them. */
   private readonly quad = new Int32Array(1 << 16);
-  /** Bit (c0 << 14 | c1 << 7 | c2) set when a keyword of exactly three characters is those. */
-  private readonly exact3 = new Int32Array(1 << 16);
+  /** Bit (c0 << 14 | c1 << 7 | c2) set when some keyword ends with the trigram it is indexed by. */
+  private readonly atEnd = new Int32Array(1 << 16);
   /** (c0 << 7 | c1) -> pair id (0 = none). */
   private readonly pairIndex = new Uint16Array(128 * 128);
-  /** (pair id << 7 | c2) -> triple id (0 = none); triples[id] = keywords starting with those three. */
+  /** (pair id << 7 | c2) -> triple id (0 = none); triples[id] = keywords indexed by those three. */
   private readonly tripleIndex: Uint16Array;
   private readonly triples: number[][] = [[]];
   /** Two-character keywords per pair id. */
   private readonly shortOf: number[][] = [[]];
   private readonly hasShort: Uint8Array;
-  /** Keywords whose first three chars are not all ASCII are found with indexOf on a lowered copy. */
+  /** Keywords without three ASCII characters in a row are found with indexOf on a lowered copy. */
   private readonly slow: number[] = [];
   /**
    * One array of position lists for every call, emptied where the last call filled it. Why: a fresh
@@ -54,15 +60,9 @@ export class Prefilter {
   constructor(keywords: string[]) {
     this.keywords = keywords;
     this.codes = keywords.map((k) => Uint16Array.from(k, (ch) => lower(ch.charCodeAt(0))));
+    this.offsets = new Int32Array(keywords.length);
     const thirds: Map<number, number[]>[] = [new Map()];
-    keywords.forEach((k, i) => {
-      const c0 = lower(k.charCodeAt(0));
-      const c1 = lower(k.charCodeAt(1));
-      const c2 = k.length > 2 ? lower(k.charCodeAt(2)) : -1;
-      if (k.length < 2 || c0 > 127 || c1 > 127 || c2 > 127) {
-        this.slow.push(i);
-        return;
-      }
+    const pairOf = (c0: number, c1: number): number => {
       let p = this.pairIndex[(c0 << 7) | c1];
       if (!p) {
         p = this.shortOf.length;
@@ -70,19 +70,31 @@ export class Prefilter {
         thirds.push(new Map());
         for (const a of cases(c0)) for (const b of cases(c1)) this.pairIndex[(a << 7) | b] = p;
       }
-      if (c2 < 0) this.shortOf[p].push(i);
-      else {
-        const list = thirds[p].get(c2) ?? [];
-        list.push(i);
-        thirds[p].set(c2, list);
+      return p;
+    };
+    this.codes.forEach((kc, i) => {
+      if (kc.length === 2 && kc[0] < 128 && kc[1] < 128) {
+        // A two-character keyword matches whatever follows it.
+        this.shortOf[pairOf(kc[0], kc[1])].push(i);
+        for (const a of cases(kc[0])) for (const b of cases(kc[1])) for (let c = 0; c < 128; c++) setBit(this.tri, (a << 14) | (b << 7) | c);
+        return;
       }
-      // A two-character keyword matches whatever follows it.
-      const c2s = c2 < 0 ? Array.from({ length: 128 }, (_, x) => x) : cases(c2);
-      for (const a of cases(c0)) for (const b of cases(c1)) for (const c of c2s) setBit(this.tri, (a << 14) | (b << 7) | c);
-      if (k.length === 3) for (const a of cases(c0)) for (const b of cases(c1)) for (const c of c2s) setBit(this.exact3, (a << 14) | (b << 7) | c);
-      if (k.length >= 4) {
-        const c3 = lower(k.charCodeAt(3));
-        // A fourth character beyond ASCII never matches the ASCII-only test below: send such keywords down the list walk.
+      const o = rarestTrigram(kc);
+      if (o < 0) {
+        this.slow.push(i);
+        return;
+      }
+      this.offsets[i] = o;
+      const [c0, c1, c2] = [kc[o], kc[o + 1], kc[o + 2]];
+      const list = thirds[pairOf(c0, c1)].get(c2) ?? [];
+      list.push(i);
+      thirds[pairOf(c0, c1)].set(c2, list);
+      for (const a of cases(c0)) for (const b of cases(c1)) for (const c of cases(c2)) setBit(this.tri, (a << 14) | (b << 7) | c);
+      if (o + 3 === kc.length) {
+        for (const a of cases(c0)) for (const b of cases(c1)) for (const c of cases(c2)) setBit(this.atEnd, (a << 14) | (b << 7) | c);
+      } else {
+        const c3 = kc[o + 3];
+        // A next character beyond ASCII never matches the ASCII-only test below: send such keywords down the list walk.
         const c3s = c3 > 127 ? Array.from({ length: 128 }, (_, x) => x) : cases(c3);
         for (const b of cases(c1)) for (const c of cases(c2)) for (const d of c3s) setBit(this.quad, (b << 14) | (c << 7) | d);
       }
@@ -124,6 +136,7 @@ export class Prefilter {
     }
     return { hits, found: found.sort((a, b) => a - b) };
   }
+
   /**
    * The hot loop, alone in its method. Why: V8 optimises it on-stack while the first big chunk is
    * still in the loop, before the code after the loop ever ran; when that code sat in the same
@@ -132,7 +145,7 @@ export class Prefilter {
    */
   private scanAscii(text: string, hits: (number[] | undefined)[], found: number[]): void {
     const n = text.length;
-    const { tri, quad, exact3, pairIndex, tripleIndex, triples, codes, hasShort, shortOf } = this;
+    const { tri, quad, atEnd, pairIndex, tripleIndex, triples, codes, offsets, hasShort, shortOf } = this;
     let c0 = n > 0 ? text.charCodeAt(0) : 0;
     let c1 = n > 1 ? text.charCodeAt(1) : 0;
     for (let i = 0; i + 1 < n; i++) {
@@ -145,17 +158,22 @@ export class Prefilter {
           const c3 = i + 3 < n ? text.charCodeAt(i + 3) & 127 : 0;
           const key4 = (c1 << 14) | (c2 << 7) | c3;
           const t =
-            (quad[key4 >> 5] & (1 << (key4 & 31))) !== 0 || (exact3[key >> 5] & (1 << (key & 31))) !== 0 ? tripleIndex[(p << 7) | c2] : 0;
+            (quad[key4 >> 5] & (1 << (key4 & 31))) !== 0 || (atEnd[key >> 5] & (1 << (key & 31))) !== 0 ? tripleIndex[(p << 7) | c2] : 0;
           if (t !== 0) {
             const list = triples[t];
             for (let q = 0; q < list.length; q++) {
               const k = list[q];
               const kc = codes[k];
+              const o = offsets[k];
+              const s = i - o;
               const len = kc.length;
-              if (i + len > n) continue;
-              let j = 3;
-              while (j < len && lower(text.charCodeAt(i + j)) === kc[j]) j++;
-              if (j === len) add(hits, found, k, i);
+              if (s < 0 || s + len > n) continue;
+              let j = 0;
+              while (j < o && lower(text.charCodeAt(s + j)) === kc[j]) j++;
+              if (j < o) continue;
+              j = o + 3;
+              while (j < len && lower(text.charCodeAt(s + j)) === kc[j]) j++;
+              if (j === len) add(hits, found, k, s);
             }
           }
         }
@@ -168,6 +186,25 @@ export class Prefilter {
       c1 = c2;
     }
   }
+}
+
+/** Rank of each common trigram (0 = most common); a trigram not listed is rarer than all of them. */
+let ranks: Map<string, number> | undefined;
+
+/** Offset of the keyword's least common all-ASCII trigram (the first on ties), or -1 if it has none. */
+export function rarestTrigram(kc: Uint16Array): number {
+  ranks ??= new Map(Array.from({ length: COMMON_TRIGRAMS.length / 3 }, (_, r) => [COMMON_TRIGRAMS.slice(3 * r, 3 * r + 3), r]));
+  let best = -1;
+  let bestRank = -1;
+  for (let o = 0; o + 3 <= kc.length; o++) {
+    if (kc[o] > 127 || kc[o + 1] > 127 || kc[o + 2] > 127) continue;
+    const rank = ranks.get(String.fromCharCode(kc[o], kc[o + 1], kc[o + 2])) ?? Infinity;
+    if (rank > bestRank) {
+      bestRank = rank;
+      best = o;
+    }
+  }
+  return best;
 }
 
 function setBit(set: Int32Array, key: number): void {
