@@ -5,6 +5,7 @@ import path from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { stringify as toToml } from 'smol-toml';
 import { loadPacks, BUILTIN_RULES_DIR } from '../src/config/rules.js';
+import { findEncodedRuns } from '../src/engine/decode.js';
 import { createEngine } from '../src/engine/engine.js';
 import { Prefilter, rarestTrigram } from '../src/engine/prefilter.js';
 import { parseConfig } from '../src/engine/schema.js';
@@ -421,5 +422,32 @@ describe('keyword prefilter', () => {
     expect(hits[1]).toEqual([9, 14]);
     expect(pf.scan('secre').hits[0]).toBeUndefined();
     expect(pf.scan('ecrets').hits[0]).toBeUndefined();
+  });
+});
+
+describe('encoded-run search', () => {
+  // The search probes one position in 16 and walks only the runs under a probe (decode.ts): every
+  // payload must be found wherever the probes fall, among identifiers of any length around it.
+  it('finds every base64 payload of printable text among identifiers and punctuation', () => {
+    const word = fc.stringMatching(/^[A-Za-z0-9_]{1,24}$/);
+    const payload = fc.string({ minLength: 12, maxLength: 60 }).map((t) => t.replace(/[^\x20-\x7e]/g, 'x'));
+    const piece = fc.oneof({ weight: 3, arbitrary: word.map((w) => ({ w })) }, { weight: 1, arbitrary: payload.map((p) => ({ p })) });
+    const sep = fc.constantFrom(' ', '.', '(', ');', ', ', '\n', '"', ':');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(piece, sep), { minLength: 1, maxLength: 40 }), fc.nat({ max: 40 }), (parts, lead) => {
+        let text = '.'.repeat(lead);
+        const want: [number, string][] = [];
+        for (const [pc, sp] of parts) {
+          if ('p' in pc) {
+            want.push([text.length, pc.p]);
+            text += Buffer.from(pc.p).toString('base64');
+          } else text += pc.w;
+          text += sp;
+        }
+        const got = findEncodedRuns(text).map((r) => [r.start, r.text]);
+        for (const w of want) expect(got, JSON.stringify(text)).toContainEqual(w);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
