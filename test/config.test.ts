@@ -65,8 +65,10 @@ describe('gitleaks configuration', () => {
 describe('configuration errors name file, line, rule and field', () => {
   const cases: [string, string, RegExp][] = [
     ['bad TOML', '[[rules]\nid = "x"\n', /^spillguard: error: .*c\.toml:1: invalid TOML/],
-    ['bad regex', `[[rules]]\nid = "broken"\nregex = '''(unclosed'''\n`, /c\.toml:2: rule "broken": field "regex": does not compile: .*Unterminated group/],
-    ['unknown field', `[[rules]]\nid = "typo"\nregex = 'x'\nkeyword = ["x"]\n`, /c\.toml:2: rule "typo": field "keyword": unknown field/],
+    ['bad regex', `[[rules]]\nid = "broken"\nregex = '''(unclosed'''\n`, /c\.toml:3: rule "broken": field "regex": does not compile: .*Unterminated group/],
+    ['unknown field', `[[rules]]\nid = "typo"\nregex = 'x'\nkeyword = ["x"]\n`, /c\.toml:4: rule "typo": field "keyword": unknown field/],
+    // The line of the field, not of a look-alike inside a multi-line string before it.
+    ['field past a multi-line string', `[[rules]]\nid = "m"\nhelp = \"\"\"\nregex = is help text\n[not a header]\n\"\"\"\nregex = '''(unclosed'''\n`, /c\.toml:7: rule "m": field "regex": does not compile/],
     ['duplicate id', `[[rules]]\nid = "dup"\nregex = 'a'\n[[rules]]\nid = "dup"\nregex = 'b'\n`, /rule "dup": field "id": duplicate rule id/],
     ['unknown validator', `[[rules]]\nid = "v"\nregex = 'a'\nvalidate = "nope"\n`, /rule "v": field "validate": unknown validator "nope"/],
     ['bad severity', `[[rules]]\nid = "s"\nregex = 'a'\nseverity = "huge"\n`, /rule "s": field "severity": must be one of critical, high, medium, low, info/],

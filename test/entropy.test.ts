@@ -58,7 +58,7 @@ describe('entropyRatio', () => {
           return e as SpillguardError;
         }
       })();
-      expect(err?.render()).toBe('p.toml:3: rule "key": field "entropyRatio": must be a number above 0 and at most 1');
+      expect(err?.render()).toBe('p.toml:6: rule "key": field "entropyRatio": must be a number above 0 and at most 1');
     }
   });
 });

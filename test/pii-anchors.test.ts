@@ -306,18 +306,18 @@ describe('the anchors field', () => {
 
   it('is checked against the regex at load; errors name the file, rule and field', () => {
     expect(errorOf(`[[rules]]\nid = "a1"\nregex = '''(\\d{3}|[a-z]{3})'''\nanchors = '[0-9]'\n`)).toBe(
-      'pack.toml:2: rule "a1": field "anchors": the regex can match text without any of [0-9]',
+      'pack.toml:4: rule "a1": field "anchors": the regex can match text without any of [0-9]',
     );
     expect(errorOf(`[[rules]]\nid = "a2"\nregex = '''(\\d+)'''\nanchors = '[0-9]'\n`)).toBe(
-      'pack.toml:2: rule "a2": field "anchors": the regex has unbounded repetition (*, +, {n,}); anchors need every repetition bounded',
+      'pack.toml:4: rule "a2": field "anchors": the regex has unbounded repetition (*, +, {n,}); anchors need every repetition bounded',
     );
     expect(errorOf(`[[rules]]\nid = "a3"\nregex = '''(\\d{3})'''\nanchors = 'digits'\n`)).toBe(
-      'pack.toml:2: rule "a3": field "anchors": must be one character or one character class such as "@" or "[0-9]"',
+      'pack.toml:4: rule "a3": field "anchors": must be one character or one character class such as "@" or "[0-9]"',
     );
     expect(errorOf(`[[rules]]\nid = "a4"\nregex = '''(\\d{3})'''\nanchors = '[0-9]'\nkeywords = ["abc"]\n`)).toBe(
-      'pack.toml:2: rule "a4": field "anchors": cannot be combined with keywords: a rule runs near its keywords or around its anchors',
+      'pack.toml:4: rule "a4": field "anchors": cannot be combined with keywords: a rule runs near its keywords or around its anchors',
     );
-    expect(errorOf(`[[rules]]\nid = "a5"\nregex = '''(\\d{3})'''\nanchors = ['0']\n`)).toBe('pack.toml:2: rule "a5": field "anchors": must be a string');
+    expect(errorOf(`[[rules]]\nid = "a5"\nregex = '''(\\d{3})'''\nanchors = ['0']\n`)).toBe('pack.toml:4: rule "a5": field "anchors": must be a string');
     expect(errorOf(`[[rules]]\nid = "a6"\nregex = '''(@\\d{3})'''\nanchors = '@'\n`)).toBeUndefined();
   });
 
@@ -326,7 +326,7 @@ describe('the anchors field', () => {
     fs.writeFileSync(path.join(dir, 'c.toml'), `[[rules]]\nid = "loose"\nregex = '''([a-z0-9]{8})'''\nanchors = '[0-9]'\n`);
     const r = cli(['scan', '.', '--config', 'c.toml'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/c\.toml:2: rule "loose": field "anchors": the regex can match text without any of \[0-9\]/);
+    expect(r.stderr).toMatch(/c\.toml:4: rule "loose": field "anchors": the regex can match text without any of \[0-9\]/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -60,16 +60,45 @@ export function parseTomlText(text: string, file: string): Table {
 }
 
 /** Line on which `id = "<id>"` is written, so a rule error points at the rule in the file. */
-function ruleLine(text: string, id: string | undefined): number | undefined {
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The line to name in an error about a rule: the line of the field at fault (`regex = …`) inside the
+ * rule's `[[rules]]` block when it is written there, else the line of the rule's id. Lines inside
+ * multi-line strings (''' or """ quoted) are not taken for keys or headers.
+ */
+function ruleLine(text: string, id: string | undefined, field?: string): number | undefined {
   if (!id) return undefined;
-  const i = text.search(new RegExp(`^\\s*id\\s*=\\s*["']${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']`, 'm'));
-  return i < 0 ? undefined : text.slice(0, i).split('\n').length;
+  const lines = text.split('\n');
+  // Per line: is it a key or header line, outside any multi-line string?
+  const plain: boolean[] = [];
+  let inside: string | undefined;
+  for (const l of lines) {
+    plain.push(inside === undefined);
+    for (const m of l.matchAll(/'''|"""/g)) {
+      if (inside === undefined) inside = m[0];
+      else if (inside === m[0]) inside = undefined;
+    }
+  }
+  const idRe = new RegExp(`^\\s*id\\s*=\\s*["']${escapeRe(id)}["']`);
+  const at = lines.findIndex((l, i) => plain[i] && idRe.test(l));
+  if (at < 0) return undefined;
+  if (field) {
+    const header = (i: number) => plain[i] && /^\s*\[/.test(lines[i]);
+    let start = at;
+    while (start > 0 && !header(start)) start--;
+    let end = at + 1;
+    while (end < lines.length && !header(end)) end++;
+    const keyRe = new RegExp(`^\\s*${escapeRe(field.replace(/\[\d+\]$/, ''))}\\s*=`);
+    for (let i = start; i < end; i++) if (plain[i] && keyRe.test(lines[i])) return i + 1;
+  }
+  return at + 1;
 }
 
 export function parseConfig(text: string, file: string, opts: ParseOptions = {}): ParsedConfig {
   const doc = parseTomlText(text, file);
   const err = (message: string, field?: string, rule?: string) =>
-    new SpillguardError(rule ? 'rule' : 'config', message, { file, rule, field, line: ruleLine(text, rule) });
+    new SpillguardError(rule ? 'rule' : 'config', message, { file, rule, field, line: ruleLine(text, rule, field) });
 
   const rulesRaw = doc.rules ?? [];
   if (!Array.isArray(rulesRaw)) throw err('must be an array of tables ([[rules]])', 'rules');
