@@ -69,7 +69,7 @@ describe('configuration errors name file, line, rule and field', () => {
     ['unknown field', `[[rules]]\nid = "typo"\nregex = 'x'\nkeyword = ["x"]\n`, /c\.toml:4: rule "typo": field "keyword": unknown field/],
     // The line of the field, not of a look-alike inside a multi-line string before it.
     ['field past a multi-line string', `[[rules]]\nid = "m"\nhelp = \"\"\"\nregex = is help text\n[not a header]\n\"\"\"\nregex = '''(unclosed'''\n`, /c\.toml:7: rule "m": field "regex": does not compile/],
-    ['duplicate id', `[[rules]]\nid = "dup"\nregex = 'a'\n[[rules]]\nid = "dup"\nregex = 'b'\n`, /rule "dup": field "id": duplicate rule id/],
+    ['duplicate id', `[[rules]]\nid = "dup"\nregex = 'a'\n[[rules]]\nid = "dup"\nregex = 'b'\n`, /c\.toml:5: rule "dup": field "id": duplicate rule id/],
     ['unknown validator', `[[rules]]\nid = "v"\nregex = 'a'\nvalidate = "nope"\n`, /rule "v": field "validate": unknown validator "nope"/],
     ['bad severity', `[[rules]]\nid = "s"\nregex = 'a'\nseverity = "huge"\n`, /rule "s": field "severity": must be one of critical, high, medium, low, info/],
     ['secretGroup too large', `[[rules]]\nid = "g"\nregex = '(a)'\nsecretGroup = 3\n`, /rule "g": field "secretGroup": is 3 but the regex has 1 capturing group/],

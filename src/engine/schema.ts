@@ -67,7 +67,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * rule's `[[rules]]` block when it is written there, else the line of the rule's id. Lines inside
  * multi-line strings (''' or """ quoted) are not taken for keys or headers.
  */
-function ruleLine(text: string, id: string | undefined, field?: string): number | undefined {
+function ruleLine(text: string, id: string | undefined, field?: string, nth = 0): number | undefined {
   if (!id) return undefined;
   const lines = text.split('\n');
   // Per line: is it a key or header line, outside any multi-line string?
@@ -81,7 +81,9 @@ function ruleLine(text: string, id: string | undefined, field?: string): number 
     }
   }
   const idRe = new RegExp(`^\\s*id\\s*=\\s*["']${escapeRe(id)}["']`);
-  const at = lines.findIndex((l, i) => plain[i] && idRe.test(l));
+  // The nth rule with this id (a duplicate is the second).
+  let at = -1;
+  for (let i = 0, seen = 0; i < lines.length && at < 0; i++) if (plain[i] && idRe.test(lines[i]) && seen++ === nth) at = i;
   if (at < 0) return undefined;
   if (field) {
     const header = (i: number) => plain[i] && /^\s*\[/.test(lines[i]);
@@ -97,8 +99,8 @@ function ruleLine(text: string, id: string | undefined, field?: string): number 
 
 export function parseConfig(text: string, file: string, opts: ParseOptions = {}): ParsedConfig {
   const doc = parseTomlText(text, file);
-  const err = (message: string, field?: string, rule?: string) =>
-    new SpillguardError(rule ? 'rule' : 'config', message, { file, rule, field, line: ruleLine(text, rule, field) });
+  const err = (message: string, field?: string, rule?: string, nth?: number) =>
+    new SpillguardError(rule ? 'rule' : 'config', message, { file, rule, field, line: ruleLine(text, rule, field, nth) });
 
   const rulesRaw = doc.rules ?? [];
   if (!Array.isArray(rulesRaw)) throw err('must be an array of tables ([[rules]])', 'rules');
@@ -106,7 +108,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   const seen = new Set<string>();
   rulesRaw.forEach((raw, index) => {
     const spec = parseRule(raw as Table, index, file, opts, err);
-    if (seen.has(spec.id)) throw err('duplicate rule id', 'id', spec.id);
+    if (seen.has(spec.id)) throw err('duplicate rule id', 'id', spec.id, 1);
     seen.add(spec.id);
     rules.push(spec);
   });
