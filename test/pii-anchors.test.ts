@@ -11,6 +11,7 @@ import { chunkText } from '../src/sources/chunker.js';
 import { scanText } from '../src/scan/index.js';
 import type { Finding, RuleSet, RuleSpec } from '../src/engine/types.js';
 import { cli } from './helpers/cli.js';
+import { prng } from './helpers/prng.js';
 import { rulesFrom } from './helpers/rules.js';
 
 const packs = loadPacks(BUILTIN_RULES_DIR, true);
@@ -22,18 +23,6 @@ const unanchored = (r: RuleSpec): RuleSpec => {
 };
 const key = (f: Finding) => JSON.stringify([f.ruleId, f.span, f.secret, f.confidence, f.extra ?? null, f.test ?? false]);
 const DIGITS = parseAnchorClass('[0-9]');
-
-/** Seeded PRNG: the same "random" text on every run. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Text dense in the shapes PII rules look for, and in the characters around them that look-arounds

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadPacks, BUILTIN_RULES_DIR } from '../src/config/rules.js';
 import { compileWords, plainWordsRegex } from '../src/engine/context.js';
+import { prng } from './helpers/prng.js';
 
 const packs = loadPacks(BUILTIN_RULES_DIR, true);
 const lists = packs.rules.flatMap((r) => [
   [r.id, r.context],
   [`${r.id} (negative)`, r.negativeContext],
 ]).filter((x): x is [string, string[]] => Array.isArray(x[1]) && x[1].length > 0);
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const matches = (re: RegExp, s: string) => {
   re.lastIndex = 0;

@@ -10,6 +10,7 @@ import { HANDLERS } from '../src/redact/formats/index.js';
 import { DocSession, Redactor, type RedactorOptions } from '../src/redact/session.js';
 import { VERIFY_MARGIN, verifyByWindows } from '../src/redact/verify.js';
 import { REPO } from './helpers/cli.js';
+import { prng } from './helpers/prng.js';
 
 const CONFIG = path.join(REPO, 'fixtures/redact/spillguard.toml');
 const cfgText = fs.readFileSync(CONFIG, 'utf8');
@@ -158,14 +159,7 @@ describe('windowed verification finds what a scan of the whole output finds (bui
   const packs = ['secrets', 'pii'].map((d) => loadPacks(path.join(REPO, 'rules', d), true));
   const rules: RuleSet = { rules: packs.flatMap((p) => p.rules), allowlist: packs[0].allowlist };
   const carriers = rules.rules.flatMap((r) => r.examples.match).filter((e) => e.length < 300 && !/[\r\n]/.test(e));
-  // A small seeded generator (mulberry32), so failures reproduce.
-  let seed = 7;
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = prng(7);
   const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const words = 'the report customer name account team meeting email phone password token key update of and to in'.split(' ');
   const lines = (n: number) =>
