@@ -59,7 +59,6 @@ export function parseTomlText(text: string, file: string): Table {
   }
 }
 
-/** Line on which `id = "<id>"` is written, so a rule error points at the rule in the file. */
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
