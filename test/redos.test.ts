@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { RuleBudgetError } from '../src/engine/safe-regex.js';
 import type { RuleSpec } from '../src/engine/types.js';
 import { scanText } from '../src/scan/index.js';
-import { cli } from './helpers/cli.js';
+import { BIN, cli } from './helpers/cli.js';
 import { rulesFrom } from './helpers/rules.js';
 
 /**
@@ -153,6 +154,20 @@ regex = '''(?i)\\bsecret=([a-z0-9]{8,})'''
     expect(doc.findings.map((f: { ruleId: string; path: string }) => [f.ruleId, f.path])).toEqual([['test-token', 'ok.txt']]);
     expect(r.code).toBe(2);
     expect(took).toBeLessThan(30_000);
+  });
+
+  it('Node run with V8 options (--max-old-space-size, --stack-trace-limit) still starts the regex worker', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, '.spillguard.toml'), `[extend]\nuseDefault = false\n${EVIL}`);
+    fs.writeFileSync(path.join(dir, 'ok.txt'), 'token = tok_fake0000fake0001\n');
+    const r = spawnSync(process.execPath, ['--max-old-space-size=1024', '--stack-trace-limit=20', BIN, 'scan', '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('ok.txt:1:9  high  test-token  tok_*****\n1 finding (1 high) in 2 files (256 B), 0 suppressed, 0 skipped, 0 errors\n');
+    expect(r.status).toBe(1);
   });
 
   it('standard input: the stopped rule is an error naming the rule and the stream, the rest is reported, exit 2, no hang', () => {

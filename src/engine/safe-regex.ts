@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 import { SpillguardError } from '../errors.js';
 import type { RawMatch } from './engine.js';
 import type { Chunk, Finding, RuleSpec } from './types.js';
@@ -111,7 +111,7 @@ class GuardWorker {
     this.f64 = new Float64Array(sab, 8, 1);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(workerFile(), { workerData: { port: port2, state: sab }, transferList: [port2], execArgv: workerExecArgv() });
+    this.worker = startWorker(workerFile(), { workerData: { port: port2, state: sab }, transferList: [port2] });
     // Neither the worker nor its port may keep a finished process alive.
     this.worker.unref();
     this.port.unref();
@@ -175,6 +175,31 @@ function workerExecArgv(): string[] {
     out.push(a);
   }
   return out;
+}
+
+/** Options that tell Node how to load modules (a TypeScript loader in tests, say), which the worker needs too. */
+const LOADER_FLAG = /^(?:--import|--require|-r|--loader|--experimental-loader|--conditions|-C|--experimental-[\w-]+|--no-warnings|--no-deprecation|--enable-source-maps|--preserve-symlinks(?:-main)?)(?:=|$)/;
+const TAKES_VALUE = /^(?:--import|--require|-r|--loader|--experimental-loader|--conditions|-C)$/;
+
+/**
+ * A worker started with V8 options in its execArgv (`node --max-old-space-size=4096 …`,
+ * `--trace-gc`) refuses to start, though it runs under them anyway (they are process-wide): retried
+ * with just the module-loading options.
+ */
+function startWorker(file: string | URL, opts: WorkerOptions): Worker {
+  const argv = workerExecArgv();
+  try {
+    return new Worker(file, { ...opts, execArgv: argv });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    const kept: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      if (!LOADER_FLAG.test(argv[i])) continue;
+      kept.push(argv[i]);
+      if (TAKES_VALUE.test(argv[i]) && i + 1 < argv.length) kept.push(argv[++i]);
+    }
+    return new Worker(file, { ...opts, execArgv: kept });
+  }
 }
 
 let shared: GuardWorker | undefined;
