@@ -100,6 +100,43 @@ describe('chunkStream over bytes', () => {
       await check(Buffer.from(text), part, size, overlap, text);
   });
 
+  it('streams read in turns, or left half-read, never share a window (window buffers are reused from stream to stream)', async () => {
+    const texts = ['a', 'b', 'c'].map((ch) => Array.from({ length: 300 }, (_, i) => `${ch}${i} ${ch.repeat(i % 17)}`).join('\n'));
+    const stream = (t: string) => {
+      async function* parts() {
+        yield Buffer.from(t);
+      }
+      return chunkStream(parts(), { path: 'x' }, { chunkSize: 256, overlap: 32 })[Symbol.asyncIterator]();
+    };
+    const owned = (c: { text: string; ownedStart?: number; ownedEnd?: number }) => c.text.slice(c.ownedStart ?? 0, c.ownedEnd ?? c.text.length);
+    const [a, b] = [stream(texts[0]), stream(texts[1])];
+    let outA = '';
+    let outB = '';
+    for (;;) {
+      const [x, y] = [await a.next(), await b.next()];
+      if (!x.done) outA += owned(x.value);
+      if (!y.done) outB += owned(y.value);
+      if (x.done && y.done) break;
+    }
+    expect(outA).toBe(texts[0]);
+    expect(outB).toBe(texts[1]);
+    const left = stream(texts[1]);
+    await left.next();
+    await left.return(undefined);
+    const c = stream(texts[2]);
+    const d = stream(texts[0]);
+    let outC = '';
+    let outD = '';
+    for (let r = await c.next(); !r.done; r = await c.next()) {
+      outC += owned(r.value);
+      const s = await d.next();
+      if (!s.done) outD += owned(s.value);
+    }
+    for (let s = await d.next(); !s.done; s = await d.next()) outD += owned(s.value);
+    expect(outC).toBe(texts[2]);
+    expect(outD).toBe(texts[0]);
+  });
+
   it('drops a leading byte-order mark, even split across parts, and keeps a U+FEFF inside the text', async () => {
     const body = 'a\ufeffb\n'.repeat(40);
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
