@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import * as safeRegex from '../src/engine/safe-regex.js';
+import type { Finding } from '../src/engine/types.js';
+import { allowlistFilter } from '../src/filters/index.js';
 import { scanText } from '../src/scan/index.js';
 import { rulesFrom } from './helpers/rules.js';
 
@@ -102,5 +105,50 @@ keywords = ["token"]
       ['c-wide', 2],
     ]);
     expect(r.suppressed.map((d) => [d.finding.ruleId, d.finding.span.line, d.reason])).toEqual([['b-env', 1, 'same span as rule "a-generic"']]);
+  });
+});
+
+vi.mock('../src/engine/safe-regex.js', async (original) => {
+  const mod = await original<typeof import('../src/engine/safe-regex.js')>();
+  return { ...mod, testUserPatterns: vi.fn(mod.testUserPatterns) };
+});
+
+/** Calls of the regex worker with at least one pattern, from now on. */
+function countCalls(): () => number {
+  const spy = vi.mocked(safeRegex.testUserPatterns);
+  const before = spy.mock.calls.filter(([p]) => p.length > 0).length;
+  return () => spy.mock.calls.filter(([p]) => p.length > 0).length - before;
+}
+
+describe("the user's allowlist paths", () => {
+  const finding = (path: string, n: number): Finding => {
+    const f = scanText(`x = acme_0123456789abcd${String(n).padStart(2, '0')}`, { rules: RULES, path }).findings[0];
+    return { ...f, origin: { path } };
+  };
+  const allowlist = { paths: ['^vendor/', '^a+b$'], regexes: [], stopwords: [], untrusted: ['^vendor/', '^a+b$'] };
+
+  it('are tested once per path, in the regex worker: primed paths cost no further call', () => {
+    const calls = countCalls();
+    const filter = allowlistFilter(allowlist);
+    filter.prime(['vendor/x.txt', 'src/y.txt', 'aaab']);
+    expect(calls()).toBe(1);
+    const r = filter([finding('vendor/x.txt', 1), finding('src/y.txt', 2), finding('aaab', 3), finding('vendor/x.txt', 4)]);
+    expect(calls()).toBe(1);
+    expect(r.kept.map((f) => f.origin.path)).toEqual(['src/y.txt']);
+    expect(r.dropped.map((d) => [d.finding.origin.path, d.reason])).toEqual([
+      ['vendor/x.txt', 'allowlist path /^vendor//'],
+      ['aaab', 'allowlist path /^a+b$/'],
+      ['vendor/x.txt', 'allowlist path /^vendor//'],
+    ]);
+    filter([finding('vendor/z.txt', 5), finding('src/y.txt', 6)]);
+    expect(calls()).toBe(2);
+  });
+
+  it('stay right when the memo of paths fills up and starts over', () => {
+    const filter = allowlistFilter(allowlist);
+    filter.prime(Array.from({ length: 100_000 }, (_, i) => `vendor/${i}.txt`));
+    const r = filter([finding('vendor/5.txt', 1), finding('src/new.txt', 2), finding('vendor/99999.txt', 3)]);
+    expect(r.kept.map((f) => f.origin.path)).toEqual(['src/new.txt']);
+    expect(r.dropped.map((d) => d.finding.origin.path)).toEqual(['vendor/5.txt', 'vendor/99999.txt']);
   });
 });

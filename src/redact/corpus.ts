@@ -220,9 +220,12 @@ async function plannedRun(opts: CorpusOptions, redactor: Redactor, ctx: JobConte
       pool = undefined;
     }
     if (pool) await pool.run(jobs, redactor, account);
-    else for (const job of jobs) {
-      const r = await runJob(redactor, job, ctx);
-      account(r.entry, Boolean(r.resumed));
+    else {
+      redactor.primePaths(jobs.map((j) => j.display));
+      for (const job of jobs) {
+        const r = await runJob(redactor, job, ctx);
+        account(r.entry, Boolean(r.resumed));
+      }
     }
   } finally {
     manifest?.close();
@@ -269,6 +272,9 @@ class Pool {
 
   async run(jobs: Job[], local: Redactor, account: (e: ManifestEntry, resumed: boolean) => void): Promise<void> {
     if (this.failure) throw this.failure;
+    const paths = jobs.map((j) => j.display);
+    local.primePaths(paths);
+    for (const w of this.workers) w.postMessage({ prime: paths });
     const results = new Map<number, JobResult>();
     let next = 0;
     let emit = 0;

@@ -1,7 +1,7 @@
 import { createEngine, type Engine } from '../engine/engine.js';
 import { locate } from '../engine/position.js';
 import { CONFIDENCES, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
-import { allowlistFilter, confidenceFilter, inlineFilter, type Filter } from '../filters/index.js';
+import { allowlistFilter, confidenceFilter, inlineFilter, type AllowlistFilter, type Filter } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import { SpillguardError } from '../errors.js';
 import { emptyRedactConfig, type RedactConfig } from './config.js';
@@ -56,7 +56,7 @@ export class Redactor {
   readonly minConfidence: Confidence;
   readonly verifyThreshold: Confidence;
   private readonly overrides: Record<string, Operator>;
-  private readonly allowFilter: Filter;
+  private readonly allowFilter: AllowlistFilter;
 
   constructor(readonly opts: RedactorOptions) {
     this.kinds = opts.kinds ?? ['secret', 'pii'];
@@ -84,6 +84,15 @@ export class Redactor {
     for (const [name, op] of Object.entries({ ...this.cfg.rules, ...this.cfg.kinds, ...this.overrides })) {
       if (op === 'pseudonym' && !opts.key)
         throw new SpillguardError('usage', `operator "pseudonym" for "${name}" needs a key: set SPILLGUARD_KEY or pass --key-file`, { flag: 'key-file' });
+    }
+  }
+
+  /** The documents' paths, tested against the user's allowlist paths in one go rather than one document at a time. */
+  primePaths(paths: string[]): void {
+    try {
+      this.allowFilter.prime(paths);
+    } catch {
+      // A pattern over its budget: tested again document by document, it fails those documents as it would unprimed.
     }
   }
 

@@ -8,6 +8,7 @@ if (data.redactor.key) data.redactor.key = Buffer.from(data.redactor.key);
 const redactor = new Redactor(data.redactor);
 const ctx: JobContext = { ...data.ctx, suffixOf };
 
-parentPort!.on('message', async (job: Job) => {
-  parentPort!.postMessage({ id: job.id, result: await runJob(redactor, job, ctx) });
+parentPort!.on('message', async (m: Job | { prime: string[] }) => {
+  if ('prime' in m) return redactor.primePaths(m.prime);
+  parentPort!.postMessage({ id: m.id, result: await runJob(redactor, m, ctx) });
 });
