@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadPacks, BUILTIN_RULES_DIR } from '../src/config/rules.js';
 import { createEngine } from '../src/engine/engine.js';
 import { normalizeText } from '../src/engine/normalize.js';
+import { Prefilter } from '../src/engine/prefilter.js';
 import { parseConfig } from '../src/engine/schema.js';
 import { chunkText } from '../src/sources/chunker.js';
 import { scanText } from '../src/scan/index.js';
@@ -178,5 +179,34 @@ ${extra}`;
     expect(err('validate = "ipv4"\noptions.privateRanges = ["10.0.0.0/40"]')).toMatch(/options\.privateRanges/);
     expect(err('validate = "card"\noptions.foo = 1')).toMatch(/options\.foo/);
     expect(err('context = ["phone"]\nrequireContext = true\ncontextWindow = 20')).toBe('no error');
+  });
+});
+
+describe('secrets and personal data in one engine', () => {
+  const rules: RuleSet = {
+    rules: [...rulesFrom(TOK_RULE).rules, ...only('pii-email', 'pii-email-obfuscated', 'pii-credit-card').rules],
+    allowlist: PII.allowlist,
+  };
+  const chunk = (text: string) => ({ text, origin: { path: 'a.txt' }, offset: 0, line: 1, column: 1 });
+  const brief2 = (f: Finding) => [f.ruleId, f.secret, f.span.column, f.span.endColumn];
+
+  it('make one keyword pass per chunk for both, unless normalising changes the text', () => {
+    const engine = createEngine(rules);
+    const spy = vi.spyOn(Prefilter.prototype, 'scan');
+    const text = 'tok_fake0000fake0001 anna [at] example [dot] org, card 4764 4203 5298 5095';
+    const found = engine.scanChunk(chunk(text));
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(found.map(brief2)).toEqual([
+      ['test-token', 'tok_fake0000fake0001', 1, 21],
+      ['pii-email-obfuscated', 'anna [at] example [dot] org', 22, 49],
+      ['pii-credit-card', '4764 4203 5298 5095', 56, 75],
+    ]);
+    spy.mockClear();
+    // Full-width digits: the PII rules read the normalised text, which gets a pass of its own.
+    const evasive = text.replace('4764', '４７６４');
+    const again = engine.scanChunk(chunk(evasive));
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(again.map(brief2)).toEqual(found.map(brief2));
+    spy.mockRestore();
   });
 });

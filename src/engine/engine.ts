@@ -1,6 +1,6 @@
 import { randomEnough, shannonEntropy } from './entropy.js';
 import { fingerprint } from './fingerprint.js';
-import { Prefilter } from './prefilter.js';
+import { SharedKeywords } from './prefilter.js';
 import { compileStored } from './schema.js';
 import type { Chunk, Confidence, Finding, RuleSet, RuleSpec, Span } from './types.js';
 import { getValidator, verdictOf, type Validator } from './validators.js';
@@ -61,7 +61,7 @@ export function createEngine(ruleSet: RuleSet, opts: EngineOptions = {}): Engine
   // User rules (RuleSpec.untrusted) run in a worker under a time budget; built-in rules run here.
   const guard = ruleSet.rules.some((r) => r.untrusted) ? new RegexGuard(opts.ruleBudgetMs) : undefined;
   // PII rules match on NFKC-normalised text (normalize.ts); a rule set without them is the plain engine.
-  const inner = splitEngine(ruleSet, (rs) => createPlainEngine(rs, guard));
+  const inner = splitEngine(ruleSet, (rs, keywords) => createPlainEngine(rs, guard, keywords));
   if (!guard) return inner;
   return {
     rules: inner.rules,
@@ -102,25 +102,20 @@ export function compileRule(spec: RuleSpec): CompiledRule {
   };
 }
 
-function createPlainEngine(ruleSet: RuleSet, guard?: RegexGuard): Engine {
-  const keywordIndex = new Map<string, number>();
+function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keywords: SharedKeywords): Engine {
   const shape = sameShape(ruleSet.rules);
   const compiled: CompiledRule[] = ruleSet.rules.map(shape).map((spec) => ({
     ...compileRule(spec),
     guarded: guard !== undefined && spec.untrusted === true,
-    keywordIds: spec.keywords.map((k) => {
-      let id = keywordIndex.get(k);
-      if (id === undefined) keywordIndex.set(k, (id = keywordIndex.size));
-      return id;
-    }),
+    keywordIds: spec.keywords.map((k) => keywords.id(k)),
   }));
   const hasSupersedes = compiled.some((r) => r.spec.supersedes?.length);
-  const prefilter = new Prefilter([...keywordIndex.keys()]);
-  const rulesOf: CompiledRule[][] = [...keywordIndex.keys()].map(() => []);
+  // Indexed by the shared ids: keywords of the other engine (if any) have no rules here.
+  const rulesOf: CompiledRule[][] = [];
   const unkeyed: CompiledRule[] = [];
   for (const r of compiled) {
     if (r.keywordIds.length === 0) unkeyed.push(r);
-    for (const k of r.keywordIds) rulesOf[k].push(r);
+    for (const k of r.keywordIds) (rulesOf[k] ??= []).push(r);
   }
 
   function scanChunk(chunk: Chunk, only?: ReadonlySet<string>): Finding[] {
@@ -133,13 +128,14 @@ function createPlainEngine(ruleSet: RuleSet, guard?: RegexGuard): Engine {
         ((!r.pathRes || r.pathRes.some((re) => re.test(path))) && !r.allowPathRes.some((re) => re.test(path))));
 
     const raw: RawMatch[] = [];
-    const { hits, found } = prefilter.scan(text);
+    const { hits, found } = keywords.scan(text);
     // Group keyword positions per rule, so each rule's windows are merged once.
     const perRule = new Map<CompiledRule, number[][]>();
     for (const k of found) {
       const positions = hits[k];
-      if (!positions || positions.length === 0) continue;
-      for (const r of rulesOf[k]) {
+      const rules = rulesOf[k];
+      if (!positions || positions.length === 0 || !rules) continue;
+      for (const r of rules) {
         let list = perRule.get(r);
         if (!list) perRule.set(r, (list = []));
         list.push(positions);

@@ -9,6 +9,7 @@
  */
 import type { Engine } from './engine.js';
 import { locate } from './position.js';
+import { SharedKeywords } from './prefilter.js';
 import type { Chunk, Finding, RuleSet } from './types.js';
 
 /** Removed before matching: they hide inside numbers and addresses and render as nothing. */
@@ -171,12 +172,14 @@ export function normalizing(inner: Engine): Engine {
  * Builds the engine for a rule set: PII rules behind the normalising wrapper, the others plain.
  * `build` is the plain engine constructor (engine.ts passes its own, avoiding an import cycle).
  */
-export function splitEngine(ruleSet: RuleSet, build: (rs: RuleSet) => Engine): Engine {
+export function splitEngine(ruleSet: RuleSet, build: (rs: RuleSet, keywords: SharedKeywords) => Engine): Engine {
+  // One keyword pass serves both engines whenever the PII engine sees the text unchanged.
+  const keywords = new SharedKeywords();
   const pii = ruleSet.rules.filter((r) => r.kind === 'pii');
-  if (pii.length === 0) return build(ruleSet);
-  const piiEngine = normalizing(build({ rules: pii, allowlist: ruleSet.allowlist }));
+  if (pii.length === 0) return build(ruleSet, keywords);
+  const piiEngine = normalizing(build({ rules: pii, allowlist: ruleSet.allowlist }, keywords));
   if (pii.length === ruleSet.rules.length) return { rules: ruleSet.rules, scanChunk: piiEngine.scanChunk };
-  const plain = build({ rules: ruleSet.rules.filter((r) => r.kind !== 'pii'), allowlist: ruleSet.allowlist });
+  const plain = build({ rules: ruleSet.rules.filter((r) => r.kind !== 'pii'), allowlist: ruleSet.allowlist }, keywords);
   return {
     rules: ruleSet.rules,
     scanChunk(chunk, only) {

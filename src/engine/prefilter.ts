@@ -195,6 +195,42 @@ export class Prefilter {
   }
 }
 
+/**
+ * Keyword ids and one prefilter shared by engines built together: the PII rules' engine beside the
+ * plain one (normalize.ts) reads the same hits when it gets the same text, which is all text that
+ * normalising leaves unchanged. Why: each engine ran its own pass over every chunk; in `redact`
+ * (secrets and PII) the two passes were ~1 s of a 9 s run, one pass over the union ~0.4 s.
+ */
+export class SharedKeywords {
+  private readonly index = new Map<string, number>();
+  private prefilter?: Prefilter;
+  private lastText?: string;
+  private last?: KeywordHits;
+
+  /** The id of a keyword; every keyword is registered before the first scan. */
+  id(keyword: string): number {
+    let id = this.index.get(keyword);
+    if (id === undefined) {
+      if (this.prefilter) throw new Error('SharedKeywords: keyword registered after the first scan');
+      this.index.set(keyword, (id = this.index.size));
+    }
+    return id;
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** As Prefilter.scan, and the same result again for the same text (valid until a scan of another text). */
+  scan(text: string): KeywordHits {
+    if (text === this.lastText) return this.last!;
+    this.prefilter ??= new Prefilter([...this.index.keys()]);
+    this.last = this.prefilter.scan(text);
+    this.lastText = text;
+    return this.last;
+  }
+}
+
 /** Rank of each common trigram (0 = most common); a trigram not listed is rarer than all of them. */
 let ranks: Map<string, number> | undefined;
 
