@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadPacks, BUILTIN_RULES_DIR } from '../src/config/rules.js';
-import { analyzeRegex, anchorRuns, compileAnchorGate, eachWindow, parseAnchorClass } from '../src/engine/anchors.js';
+import { analyzeRegex, analyzeRun, anchorRuns, compileAnchorGate, eachWindow, longRuns, parseAnchorClass } from '../src/engine/anchors.js';
 import { createEngine } from '../src/engine/engine.js';
 import { MAY_CHANGE, normalizeText } from '../src/engine/normalize.js';
 import { parseConfig } from '../src/engine/schema.js';
@@ -92,7 +92,9 @@ describe('analyzeRegex', () => {
   });
 
   it('rejects unbounded repetition and regexes that can match without an anchor', () => {
-    expect(() => compileAnchorGate(String.raw`(\d+)`, '', '[0-9]')).toThrow(/unbounded repetition/);
+    expect(() => compileAnchorGate(String.raw`([a-z]+\d)`, '', '[0-9]')).toThrow(/unbounded repetition/);
+    expect(() => compileAnchorGate(String.raw`(\d{2}\d+)`, '', '[0-9]')).toThrow(/unbounded repetition/);
+    expect(() => compileAnchorGate(String.raw`(?=\w*x)(\d+)`, '', '[0-9]')).toThrow(/unbounded repetition/);
     expect(() => compileAnchorGate(String.raw`(\d{3}|[a-z]{3})`, '', '[0-9]')).toThrow(/can match text without any of \[0-9\]/);
     expect(() => compileAnchorGate(String.raw`(\d{3})\1?`, '', '[0-9]')).not.toThrow();
     expect(() => parseAnchorClass('ab')).toThrow(/one character or one character class/);
@@ -142,6 +144,68 @@ describe('anchors on random regexes', () => {
       const plain = createEngine({ rules: [spec], allowlist: allow });
       const gated = createEngine({ rules: [{ ...spec, anchors: '[0-9]' }], allowlist: allow });
       for (const text of [sparse(), sparse(), dense()]) {
+        const chunk = { text, origin: { path: 'r' }, offset: 0, line: 1, column: 1 };
+        expect(gated.scanChunk(chunk).map(key), `${regex} /${flags} on ${JSON.stringify(text)}`).toEqual(plain.scanChunk(chunk).map(key));
+      }
+    }
+    expect(checked).toBe(100);
+  });
+});
+
+describe('run gates: one unbounded run of anchor characters starts every match', () => {
+  it('are measured from the run: look-behinds before it, bounded items and look-aheads after it', () => {
+    expect(analyzeRun(String.raw`(?<![\w+/])(?<!base64,)([A-Za-z0-9+/]{200,}={0,2})(?![\w+/=])`, '', parseAnchorClass('[A-Za-z0-9+/]'))).toEqual({
+      minAnchors: 200, pre: 0, width: 200, back: 7, reach: 3, run: 200,
+    });
+    expect(analyzeRun(String.raw`\b(\d+)(?=x{2})`, '', DIGITS)).toMatchObject({ run: 1, back: 1, reach: 2 });
+    // Not a run gate: something consumed before the run, an unbounded tail, a class beyond the anchors, u.
+    expect(analyzeRun(String.raw`a(\d+)`, '', DIGITS)).toBeUndefined();
+    expect(analyzeRun(String.raw`(\d+)x*`, '', DIGITS)).toBeUndefined();
+    expect(analyzeRun(String.raw`([\da]+)`, '', DIGITS)).toBeUndefined();
+    expect(analyzeRun(String.raw`(\d+)`, 'u', DIGITS)).toBeUndefined();
+  });
+
+  it('longRuns finds exactly the maximal runs of at least the minimum, probing only some positions', () => {
+    const r = prng(7);
+    const table = new Uint8Array(65536).fill(1, 48, 58);
+    for (let i = 0; i < 300; i++) {
+      const text = Array.from({ length: Math.floor(r() * 300) }, () => (r() < 0.7 ? String(Math.floor(r() * 10)) : 'a')).join('');
+      const min = 1 + Math.floor(r() * 9);
+      const expected = [...text.matchAll(/\d+/g)].filter((m) => m[0].length >= min).flatMap((m) => [m.index, m.index + m[0].length]);
+      expect([...longRuns(text, table, min)], `${min} ${text}`).toEqual(expected);
+    }
+  });
+
+  it('whenever a regex reads as a run gate, the scan of the runs finds what a whole-text scan finds', () => {
+    const r = prng(20261126);
+    const int = (a: number, b: number) => a + Math.floor(r() * (b - a + 1));
+    const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
+    const small = ['\\d', '[0-9]', 'a', 'b', '-', ' ', '\\w', '.', '[^0-9]', '[1-3]', 'x', '\\n', '=', '(?:ab|\\d)'];
+    const bounded = () => pick([pick(small), `${pick(small)}?`, `${pick(small)}{0,${int(1, 3)}}`, `(?:${pick(small)}${pick(small)})`]);
+    const zeroWidth = () => pick([`(?<!${pick(small)})`, `(?<=${pick(small)})`, `(?!${bounded()})`, `(?=${bounded()})`, `(?<!${pick(small)}${pick(small)})`, '\\b', '\\B', '^', '$']);
+    const runs = () =>
+      Array.from({ length: int(40, 200) }, () => (r() < 0.3 ? '0123456789'.slice(0, int(1, 10)) : pick(['a', 'b', ' ', 'x', '\n', '-', '=', 'ab ', '_', '1a2']))).join('');
+    let checked = 0;
+    for (let i = 0; i < 400 && checked < 100; i++) {
+      const prefix = Array.from({ length: int(0, 2) }, zeroWidth).join('');
+      const suffix = Array.from({ length: int(0, 3) }, () => pick([bounded(), zeroWidth()])).join('');
+      const regex = `${prefix}(${pick(['\\d', '[0-9]', '[1-3]'])}{${int(1, 6)},}${pick(['', '?'])}${suffix})`;
+      const flags = pick(['', '', 'i', 'm', 's']);
+      try {
+        new RegExp(regex, flags);
+        if (!compileAnchorGate(regex, flags, '[0-9]').run) continue;
+      } catch {
+        continue;
+      }
+      checked++;
+      const spec: RuleSpec = {
+        ...unanchored(PII.rules[0]),
+        id: 'random', regex, flags, secretGroup: 1, keywords: [], validate: undefined, stopwords: [], allowRegexes: [], context: undefined,
+        negativeContext: undefined, requireContext: undefined, options: undefined,
+      };
+      const plain = createEngine({ rules: [spec], allowlist: PII.allowlist });
+      const gated = createEngine({ rules: [{ ...spec, anchors: '[0-9]' }], allowlist: PII.allowlist });
+      for (const text of [runs(), runs(), runs()]) {
         const chunk = { text, origin: { path: 'r' }, offset: 0, line: 1, column: 1 };
         expect(gated.scanChunk(chunk).map(key), `${regex} /${flags} on ${JSON.stringify(text)}`).toEqual(plain.scanChunk(chunk).map(key));
       }
@@ -297,8 +361,8 @@ describe('the anchors field', () => {
     expect(errorOf(`[[rules]]\nid = "a1"\nregex = '''(\\d{3}|[a-z]{3})'''\nanchors = '[0-9]'\n`)).toBe(
       'pack.toml:4: rule "a1": field "anchors": the regex can match text without any of [0-9]',
     );
-    expect(errorOf(`[[rules]]\nid = "a2"\nregex = '''(\\d+)'''\nanchors = '[0-9]'\n`)).toBe(
-      'pack.toml:4: rule "a2": field "anchors": the regex has unbounded repetition (*, +, {n,}); anchors need every repetition bounded',
+    expect(errorOf(`[[rules]]\nid = "a2"\nregex = '''([a-z]+\\d)'''\nanchors = '[0-9]'\n`)).toBe(
+      'pack.toml:4: rule "a2": field "anchors": the regex has unbounded repetition (*, +, {n,}); anchors need every repetition bounded, or one unbounded run of anchor characters that starts every match',
     );
     expect(errorOf(`[[rules]]\nid = "a3"\nregex = '''(\\d{3})'''\nanchors = 'digits'\n`)).toBe(
       'pack.toml:4: rule "a3": field "anchors": must be one character or one character class such as "@" or "[0-9]"',

@@ -334,6 +334,11 @@ export interface RegexInfo {
   back: number;
   /** ... and none at or after x + reach. */
   reach: number;
+  /**
+   * A run gate (0: none): every match starts with at least this many anchor characters in a row, and
+   * then `back` counts from the run's start and `reach` from its end (see analyzeRun).
+   */
+  run?: number;
 }
 
 interface Stats {
@@ -353,6 +358,60 @@ const isSubset = (set: Ranges, of: Ranges) => set.every(([a, b]) => of.some(([c,
 
 /** Parses `source` (JavaScript syntax, with `flags`) and measures it against the anchor set. */
 export function analyzeRegex(source: string, flags: string, anchors: Ranges): RegexInfo {
+  const { root, stats } = measure(source, flags, anchors);
+  const s = stats(root);
+  return { minAnchors: s.minA, pre: s.pre, width: s.maxW, back: s.back, reach: Math.max(s.reach, s.maxW) };
+}
+
+/** Items of a sequence, groups opened (a group's alternatives are one item). */
+function flatten(n: Node): Node[] {
+  if (n.t === 'seq') return n.items.flatMap(flatten);
+  if (n.t === 'group' && (n.body.t === 'seq' || n.body.t === 'group' || n.body.t === 'quant' || n.body.t === 'char')) return flatten(n.body);
+  return [n];
+}
+
+/**
+ * A run gate, for a regex whose one unbounded repetition is a run of anchor characters at the start
+ * of every match (`(?<![\w+/])([A-Za-z0-9+/]{200,}={0,2})`, a long base64 run): the regex must read
+ * as zero-width items (look-arounds, assertions), then a quantifier `{L,}` (or `+`) over a class of
+ * anchor characters, then items of bounded width and reach. Then every match starts at a position x
+ * with L anchor characters at [x, x + L), so inside a maximal run of at least L of them, at most L
+ * before its end; the run part stays inside that run (it consumes anchor characters only), and an
+ * attempt at x reads no character before runStart - back nor at or after runEnd + reach. A scan of
+ * the long runs, each with those margins, finds exactly the matches of a scan of the whole chunk.
+ * Undefined when the regex does not read so (the flags u and v are left out: a class there can
+ * stand for two units).
+ */
+export function analyzeRun(source: string, flags: string, anchors: Ranges): RegexInfo | undefined {
+  if (flags.includes('u') || flags.includes('v')) return undefined;
+  const { root, stats } = measure(source, flags, anchors);
+  const items = flatten(root);
+  const q = items.findIndex((n) => n.t === 'quant');
+  const run = items[q];
+  if (!run || run.t !== 'quant' || run.max !== Infinity || run.min < 1 || run.body.t !== 'char' || !isSubset(run.body.set, anchors)) return undefined;
+  const L = run.min;
+  let back = 0;
+  let reach = 0;
+  for (const it of items.slice(0, q)) {
+    const st = stats(it);
+    if (st.maxW !== 0) return undefined;
+    back = Math.max(back, st.back);
+    // A look-ahead before the run reads from x <= runEnd - L.
+    reach = Math.max(reach, st.reach - L);
+  }
+  // After the run: from its end (y <= runEnd), bounded; look-behinds there read back from y >= x + L.
+  let w = 0;
+  for (const it of items.slice(q + 1)) {
+    const st = stats(it);
+    reach = Math.max(reach, w + st.reach);
+    back = Math.max(back, st.back - L);
+    w += st.maxW;
+  }
+  if (!Number.isFinite(reach) || !Number.isFinite(back)) return undefined;
+  return { minAnchors: L, pre: 0, width: L, back, reach: Math.max(reach, w), run: L };
+}
+
+function measure(source: string, flags: string, anchors: Ranges): { root: Node; stats: (n: Node) => Stats } {
   const parser = new Parser(source, flags);
   const root = parser.parse();
   const groups = new Map<number, Node>();
@@ -467,8 +526,7 @@ export function analyzeRegex(source: string, flags: string, anchors: Ranges): Re
     }
   };
 
-  const s = stats(root);
-  return { minAnchors: s.minA, pre: s.pre, width: s.maxW, back: s.back, reach: Math.max(s.reach, s.maxW) };
+  return { root, stats };
 }
 
 /** A compiled anchor gate: how to find the anchors of a chunk, and how far around them the rule runs. */
@@ -484,6 +542,8 @@ export interface AnchorGate {
   width: number;
   back: number;
   reach: number;
+  /** A run gate's minimum run (0: a plain gate). */
+  run: number;
 }
 
 /**
@@ -522,8 +582,13 @@ export function anchorBounds(regex: string, flags: string, anchors: string): Reg
     throw x;
   }
   if (info.minAnchors === 0) throw new RegexSyntaxError(`the regex can match text without any of ${anchors}`);
-  if (!Number.isFinite(info.reach) || !Number.isFinite(info.pre))
-    throw new RegexSyntaxError('the regex has unbounded repetition (*, +, {n,}); anchors need every repetition bounded');
+  if (!Number.isFinite(info.reach) || !Number.isFinite(info.pre)) {
+    const run = analyzeRun(regex, flags, set);
+    if (run) return run;
+    throw new RegexSyntaxError(
+      'the regex has unbounded repetition (*, +, {n,}); anchors need every repetition bounded, or one unbounded run of anchor characters that starts every match',
+    );
+  }
   return info;
 }
 
@@ -573,7 +638,7 @@ export function compileAnchorGate(regex: string, flags: string, anchors: string,
       ? new RegExp(escapeChar(set[0][0]), 'g')
       : new RegExp(`[${set.map(([a, b]) => (a === b ? escapeChar(a) : `${escapeChar(a)}-${escapeChar(b)}`)).join('')}]`, 'g');
   const { minAnchors, pre, width, back, reach } = info;
-  return { key: anchors, first, table, minAnchors, pre, width, back, reach };
+  return { key: anchors, first, table, minAnchors, pre, width, back, reach, run: info.run ?? 0 };
 }
 
 /**
@@ -602,6 +667,38 @@ export function anchorRuns(text: string, gate: AnchorGate): Int32Array {
     re.lastIndex = e;
   }
   re.lastIndex = 0;
+  return out.subarray(0, k);
+}
+
+/**
+ * Start and end of every maximal run of at least `min` anchor characters, flat as in anchorRuns.
+ * Every such run holds a multiple of `min`: probing those positions alone finds them all, and in
+ * prose (a letter at most probes, words of a few letters) reads a few characters per probe.
+ */
+export function longRuns(text: string, table: Uint8Array, min: number): Int32Array {
+  let out = new Int32Array(16);
+  let k = 0;
+  const n = text.length;
+  for (let p = 0; p < n; ) {
+    if (table[text.charCodeAt(p)] !== 1) {
+      p += min;
+      continue;
+    }
+    let s = p;
+    while (s > 0 && table[text.charCodeAt(s - 1)] === 1) s--;
+    let e = p + 1;
+    while (e < n && table[text.charCodeAt(e)] === 1) e++;
+    if (e - s >= min) {
+      if (k + 2 > out.length) {
+        const grown = new Int32Array(out.length * 2);
+        grown.set(out);
+        out = grown;
+      }
+      out[k++] = s;
+      out[k++] = e;
+    }
+    p = Math.ceil(e / min) * min;
+  }
   return out.subarray(0, k);
 }
 

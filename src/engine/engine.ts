@@ -8,7 +8,7 @@ import { compileContext, type ContextScorer } from './context.js';
 import { splitEngine } from './normalize.js';
 import { locate } from './position.js';
 import { RegexGuard, RuleBudgetError, type GuardItem } from './safe-regex.js';
-import { anchorRuns, compileAnchorGate, DENSE_ANCHORS, eachWindow, type AnchorGate } from './anchors.js';
+import { anchorRuns, compileAnchorGate, DENSE_ANCHORS, eachWindow, longRuns, type AnchorGate } from './anchors.js';
 
 /**
  * Why these bounds: a single-line rule's regex runs on the keyword's line, clipped to this many
@@ -165,10 +165,13 @@ function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keyw
         guarded.push(rule);
         work.push({ spec: rule.spec, windows: null });
       } else if (rule.gate) {
+        const gate = rule.gate;
         runsOf ??= new Map();
-        let runs = runsOf.get(rule.gate.key);
-        if (!runs) runsOf.set(rule.gate.key, (runs = anchorRuns(text, rule.gate)));
-        runAnchored(rule, rule.gate, text, runs, raw, chunk.offset === 0);
+        const key = gate.run ? `${gate.key}\0${gate.run}` : gate.key;
+        let runs = runsOf.get(key);
+        if (!runs) runsOf.set(key, (runs = gate.run ? longRuns(text, gate.table, gate.run) : anchorRuns(text, gate)));
+        if (gate.run) runLongRuns(rule, gate, text, runs, raw, chunk.offset === 0);
+        else runAnchored(rule, gate, text, runs, raw, chunk.offset === 0);
       } else runRule(rule, text, 0, text.length, raw, chunk.offset === 0);
     }
     if (guard && work.length) {
@@ -361,6 +364,24 @@ function runAnchored(rule: CompiledRule, gate: AnchorGate, text: string, runs: I
     const from = lo > p ? lo : p;
     if (from <= hi) p = runRule(rule, text, Math.max(0, lo - gate.back), Math.min(n, hi + gate.reach), out, atStart, from, hi);
   });
+}
+
+/**
+ * A rule with a run gate (anchors.ts, analyzeRun) on one chunk: its matches start in the long runs
+ * of anchor characters, at most `run` before a run's end, so the regex runs on each such run with
+ * the gate's margins, the scan position carried from run to run. Same matches as `runRule` over the
+ * whole chunk, in the same order.
+ */
+function runLongRuns(rule: CompiledRule, gate: AnchorGate, text: string, runs: Int32Array, out: RawMatch[], atStart: boolean): void {
+  const n = text.length;
+  let p = 0;
+  for (let i = 0; i < runs.length; i += 2) {
+    const s = runs[i];
+    const e = runs[i + 1];
+    const from = s > p ? s : p;
+    const last = e - gate.run;
+    if (from <= last) p = runRule(rule, text, Math.max(0, s - gate.back), Math.min(n, e + gate.reach), out, atStart, from, last);
+  }
 }
 
 /**

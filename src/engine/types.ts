@@ -125,7 +125,7 @@ export interface RuleSpec {
    * the first, its length, and how far an attempt reads behind and ahead of its start (anchors.ts).
    * `of` identifies the regex, flags and anchors measured: a rule copied with another regex is measured again.
    */
-  anchorBounds?: { minAnchors: number; pre: number; width: number; back: number; reach: number; of: string };
+  anchorBounds?: { minAnchors: number; pre: number; width: number; back: number; reach: number; run?: number; of: string };
   entropy?: number;
   /**
    * Minimum share (0-1] of the mean entropy of a random string with the secret's length and alphabet
