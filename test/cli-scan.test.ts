@@ -103,4 +103,16 @@ describe('the worker pool', () => {
     expect(run('1')).toEqual(single);
     expect(run('3')).toEqual(single);
   });
+
+  it('--workers must be a whole number from 0 to 64, for scan and redact alike (1e9 once started a billion threads)', () => {
+    const out = (args: string[]) => {
+      const r = cli(args, { cwd: REPO });
+      return [r.code, r.stdout, r.stderr];
+    };
+    expect(out(['scan', 'fixtures/scan/basic', '--workers', '1e9'])).toEqual([2, '', 'spillguard: error: flag --workers: must be a whole number from 0 to 64 (got 1000000000)\n']);
+    expect(out(['scan', 'fixtures/scan/basic', '--workers', '1.5'])).toEqual([2, '', 'spillguard: error: flag --workers: must be a whole number from 0 to 64 (got 1.5)\n']);
+    expect(out(['scan', 'fixtures/scan/basic', '--workers', 'two'])).toEqual([2, '', 'spillguard: error: flag --workers: must be a whole number from 0 to 64 (got something else)\n']);
+    expect(out(['redact', 'README.md', '--out', 'node_modules/.sg-never', '--workers', '-1'])).toEqual([2, '', 'spillguard: error: flag --workers: must be a whole number from 0 to 64 (got -1)\n']);
+    expect(fs.existsSync(path.join(REPO, 'node_modules/.sg-never'))).toBe(false);
+  });
 });

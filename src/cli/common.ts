@@ -98,6 +98,15 @@ export function exitCode(report: Pick<Report, 'findings' | 'errors'>): number {
   return report.findings.length > 0 ? 1 : 0;
 }
 
+/** Each worker is a V8 isolate with its own compiled rules (~50 MB): beyond this many, a typo more than a plan. */
+export const MAX_WORKERS = 64;
+
+export function workersArg(v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 0 || v > MAX_WORKERS) throw new SpillguardError('usage', `must be a whole number from 0 to ${MAX_WORKERS} (got ${Number.isNaN(v) ? 'something else' : v})`, { flag: 'workers' });
+  return v;
+}
+
 export function confidenceArg(v: string): Confidence {
   if (!(CONFIDENCES as readonly string[]).includes(v)) throw new SpillguardError('usage', `must be one of ${CONFIDENCES.join(', ')}`, { flag: 'min-confidence' });
   return v as Confidence;

@@ -6,6 +6,7 @@ import { SpillguardError } from '../../errors.js';
 import type { CorpusSummary } from '../../redact/corpus.js';
 import { OPERATORS, type Operator } from '../../redact/types.js';
 import { parseSize } from '../io.js';
+import { workersArg } from '../common.js';
 
 interface RedactArgs {
   paths?: string[];
@@ -129,7 +130,7 @@ export const redactCommand = {
     const summary = await redactCorpus({
       paths, cwd, outDir: argv.out!, manifest: argv.manifest, resume: argv.resume, quarantine: argv.quarantine,
       include: argv.include, exclude: argv.exclude, gitignore: argv.gitignore, maxFileSize: parseSize(argv.maxFileSize, 'max-file-size'),
-      assumeText: argv.assumeText, formatOptions, workers: argv.workers, redactor: redactorOptions,
+      assumeText: argv.assumeText, formatOptions, workers: workersArg(argv.workers), redactor: redactorOptions,
       onEntry: (e, _resumed, done, total) => {
         bytes += e.bytes ?? 0;
         if (!progress) return;

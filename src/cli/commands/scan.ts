@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { baselineFor, emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { baselineFor, emitReport, kindsOf, reportFlags, rulesFor, workersArg, type ReportArgs } from '../common.js';
 import { parseSize } from '../io.js';
 import { SpillguardError } from '../../errors.js';
 
@@ -68,7 +68,7 @@ export function treeOptions(argv: ScanArgs) {
     exclude: argv.exclude,
     gitignore: argv.gitignore,
     maxFileSize: parseSize(argv.maxFileSize, 'max-file-size'),
-    workers: argv.workers,
+    workers: workersArg(argv.workers),
     archives:
       argv.archives === false
         ? (false as const)
