@@ -101,6 +101,21 @@ describe('analyzeRegex', () => {
   });
 });
 
+/** A random rule with digit anchors finds on each text what the same rule without them finds. */
+function expectGatedAsWhole(regex: string, flags: string, texts: string[]): void {
+  const spec: RuleSpec = {
+    ...unanchored(PII.rules[0]),
+    id: 'random', regex, flags, secretGroup: 1, keywords: [], validate: undefined, stopwords: [], allowRegexes: [], context: undefined,
+    negativeContext: undefined, requireContext: undefined, options: undefined,
+  };
+  const plain = createEngine({ rules: [spec], allowlist: PII.allowlist });
+  const gated = createEngine({ rules: [{ ...spec, anchors: '[0-9]' }], allowlist: PII.allowlist });
+  for (const text of texts) {
+    const chunk = { text, origin: { path: 'r' }, offset: 0, line: 1, column: 1 };
+    expect(gated.scanChunk(chunk).map(key), `${regex} /${flags} on ${JSON.stringify(text)}`).toEqual(plain.scanChunk(chunk).map(key));
+  }
+}
+
 describe('anchors on random regexes', () => {
   it('whenever a regex passes the check, its windowed scan finds what a whole-text scan finds', () => {
     const r = prng(20241126);
@@ -124,7 +139,6 @@ describe('anchors on random regexes', () => {
     // Sparse digits (the windowed path) and dense ones (the whole-chunk path).
     const sparse = () => Array.from({ length: int(100, 900) }, () => (r() < 0.02 ? String(int(0, 99)) : pick(['a', 'b', ' ', 'c', 'x', '\n', '-', 'ab ', 'ba']))).join('');
     const dense = () => Array.from({ length: int(50, 400) }, () => pick([...'0123456789ab cx-\n\t.é_', '0123'])).join('');
-    const allow = PII.allowlist;
     let checked = 0;
     for (let i = 0; i < 800 && checked < 100; i++) {
       const regex = `(${Array.from({ length: int(1, 4) }, () => quant(gen(0))).join('')})`;
@@ -136,17 +150,7 @@ describe('anchors on random regexes', () => {
         continue;
       }
       checked++;
-      const spec: RuleSpec = {
-        ...unanchored(PII.rules[0]),
-        id: 'random', regex, flags, secretGroup: 1, keywords: [], validate: undefined, stopwords: [], allowRegexes: [], context: undefined,
-        negativeContext: undefined, requireContext: undefined, options: undefined,
-      };
-      const plain = createEngine({ rules: [spec], allowlist: allow });
-      const gated = createEngine({ rules: [{ ...spec, anchors: '[0-9]' }], allowlist: allow });
-      for (const text of [sparse(), sparse(), dense()]) {
-        const chunk = { text, origin: { path: 'r' }, offset: 0, line: 1, column: 1 };
-        expect(gated.scanChunk(chunk).map(key), `${regex} /${flags} on ${JSON.stringify(text)}`).toEqual(plain.scanChunk(chunk).map(key));
-      }
+      expectGatedAsWhole(regex, flags, [sparse(), sparse(), dense()]);
     }
     expect(checked).toBe(100);
   });
@@ -198,17 +202,7 @@ describe('run gates: one unbounded run of anchor characters starts every match',
         continue;
       }
       checked++;
-      const spec: RuleSpec = {
-        ...unanchored(PII.rules[0]),
-        id: 'random', regex, flags, secretGroup: 1, keywords: [], validate: undefined, stopwords: [], allowRegexes: [], context: undefined,
-        negativeContext: undefined, requireContext: undefined, options: undefined,
-      };
-      const plain = createEngine({ rules: [spec], allowlist: PII.allowlist });
-      const gated = createEngine({ rules: [{ ...spec, anchors: '[0-9]' }], allowlist: PII.allowlist });
-      for (const text of [runs(), runs(), runs()]) {
-        const chunk = { text, origin: { path: 'r' }, offset: 0, line: 1, column: 1 };
-        expect(gated.scanChunk(chunk).map(key), `${regex} /${flags} on ${JSON.stringify(text)}`).toEqual(plain.scanChunk(chunk).map(key));
-      }
+      expectGatedAsWhole(regex, flags, [runs(), runs(), runs()]);
     }
     expect(checked).toBe(100);
   });

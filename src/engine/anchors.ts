@@ -649,25 +649,36 @@ export function compileAnchorGate(regex: string, flags: string, anchors: string,
 export function anchorRuns(text: string, gate: AnchorGate): Int32Array {
   const re = gate.first;
   const table = gate.table;
-  let out = new Int32Array(256);
-  let k = 0;
+  const out = new RunList();
   const n = text.length;
   re.lastIndex = 0;
   while (re.test(text)) {
     const s = re.lastIndex - 1;
     let e = s + 1;
     while (e < n && table[text.charCodeAt(e)] === 1) e++;
-    if (k + 2 > out.length) {
-      const grown = new Int32Array(out.length * 2);
-      grown.set(out);
-      out = grown;
-    }
-    out[k++] = s;
-    out[k++] = e;
+    out.add(s, e);
     re.lastIndex = e;
   }
   re.lastIndex = 0;
-  return out.subarray(0, k);
+  return out.done();
+}
+
+/** Runs as [s0, e0, s1, e1, ...] in a typed array grown by doubling. */
+class RunList {
+  private a = new Int32Array(256);
+  private k = 0;
+  add(s: number, e: number): void {
+    if (this.k + 2 > this.a.length) {
+      const grown = new Int32Array(this.a.length * 2);
+      grown.set(this.a);
+      this.a = grown;
+    }
+    this.a[this.k++] = s;
+    this.a[this.k++] = e;
+  }
+  done(): Int32Array {
+    return this.a.subarray(0, this.k);
+  }
 }
 
 /**
@@ -676,8 +687,7 @@ export function anchorRuns(text: string, gate: AnchorGate): Int32Array {
  * prose (a letter at most probes, words of a few letters) reads a few characters per probe.
  */
 export function longRuns(text: string, table: Uint8Array, min: number): Int32Array {
-  let out = new Int32Array(16);
-  let k = 0;
+  const out = new RunList();
   const n = text.length;
   for (let p = 0; p < n; ) {
     if (table[text.charCodeAt(p)] !== 1) {
@@ -688,18 +698,10 @@ export function longRuns(text: string, table: Uint8Array, min: number): Int32Arr
     while (s > 0 && table[text.charCodeAt(s - 1)] === 1) s--;
     let e = p + 1;
     while (e < n && table[text.charCodeAt(e)] === 1) e++;
-    if (e - s >= min) {
-      if (k + 2 > out.length) {
-        const grown = new Int32Array(out.length * 2);
-        grown.set(out);
-        out = grown;
-      }
-      out[k++] = s;
-      out[k++] = e;
-    }
+    if (e - s >= min) out.add(s, e);
     p = Math.ceil(e / min) * min;
   }
-  return out.subarray(0, k);
+  return out.done();
 }
 
 /**
