@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
+import os from 'node:os';
 import { cli, normalise, REPO } from './helpers/cli.js';
 import { TOK_RULE } from './helpers/rules.js';
 
@@ -76,6 +77,35 @@ describe('spillguard scan from standard input', () => {
     const r = cli(['scan', '--stdin', '--config', path.join(BASIC, '.spillguard.toml')], { input: 'nothing here\n' });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('no findings in 1 file (13 B), 0 suppressed, 0 skipped, 0 errors\n');
+  });
+});
+
+describe('paths on the command line are never dropped', () => {
+  const summary = (r: { stdout: string }) => r.stdout.trim().split('\n').pop();
+
+  it('after --include/--exclude (one value each; repeat the flag for more), and after --', () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-empty-'));
+    try {
+      // (The fixture's own config is not loaded from elsewhere: the built-in rules find one secret.)
+      expect(summary(cli(['scan', '--exclude', '**/*.md', BASIC], { cwd: elsewhere }))).toBe('1 finding (1 high) in 6 files (2.9 KB), 0 suppressed, 1 skipped, 0 errors');
+      expect(summary(cli(['scan', '--include', '**/*.js', '--include', '**/*.yml', BASIC], { cwd: elsewhere }))).toBe(
+        '1 finding (1 high) in 2 files (267 B), 0 suppressed, 0 skipped, 0 errors',
+      );
+      expect(summary(cli(['scan', '--', BASIC], { cwd: elsewhere }))).toBe('1 finding (1 high) in 7 files (2.9 KB), 0 suppressed, 1 skipped, 0 errors');
+      expect(summary(cli(['scan', '--', 'nosuch'], { cwd: elsewhere }))).toBe('no findings in 0 files (0 B), 0 suppressed, 0 skipped, 1 error');
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('standard input and paths together are an error, not a scan of standard input alone', () => {
+    const msg = `spillguard: error: flag --stdin: standard input (- or --stdin) cannot be scanned together with paths (${BASIC}): run spillguard twice\n`;
+    expect(cli(['scan', BASIC, '-'], { input: 'hi' })).toEqual({ code: 2, stdout: '', stderr: msg });
+    expect(cli(['scan', '--stdin', BASIC], { input: 'hi' })).toEqual({ code: 2, stdout: '', stderr: msg });
+  });
+
+  it('a command without a list of paths says so when given some after --', () => {
+    expect(cli(['staged', '--', 'x'])).toEqual({ code: 2, stdout: '', stderr: 'spillguard: spillguard staged takes nothing after --\n\nRun `spillguard --help` for usage.\n' });
   });
 });
 

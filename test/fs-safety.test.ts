@@ -193,6 +193,30 @@ describe('files that change between the walk and the read', () => {
   });
 });
 
+describe('names that are not UTF-8', () => {
+  it('are reported as errors; the rest of their folder is scanned (one such name once hid the whole folder)', () => {
+    const d = tree({ 'sub/a.txt': 'tok_fake0000fake0001\n', 'sub/ok\ufffdname.txt': 'tok_fake0000fake0002\n' });
+    // Bytes no UTF-8 decoder accepts: \xff in a file name, \xfe in a folder name (with a secret inside).
+    fs.writeFileSync(Buffer.from(path.join(d, 'sub/z\xff.txt'), 'latin1'), 'x\n');
+    fs.mkdirSync(Buffer.from(path.join(d, 'bad\xfedir'), 'latin1'));
+    fs.writeFileSync(Buffer.from(path.join(d, 'bad\xfedir/k.txt'), 'latin1'), 'tok_fake0000fake0003\n');
+    const doc = JSON.parse(cli(['scan', '--format', 'json'], { cwd: d }).stdout);
+    expect(doc.findings.map((f: { path: string; line: number }) => [f.path, f.line])).toEqual([
+      ['sub/a.txt', 1],
+      ['sub/ok\ufffdname.txt', 1],
+    ]);
+    expect(doc.errors).toEqual([
+      { path: 'bad\ufffddir', message: 'folder name is not valid UTF-8, which Node cannot open by name: not scanned (rename it)' },
+      { path: 'sub/z\ufffd.txt', message: 'file name is not valid UTF-8, which Node cannot open by name: not scanned (rename it)' },
+    ]);
+    expect(cli(['scan'], { cwd: d }).code).toBe(2);
+    const r = cli(['redact', '.', '--out', path.join(d, '../', path.basename(d) + '-out'), '--assume-text', '--exclude', '.spillguard.toml', '-q'], { cwd: d });
+    dirs.push(path.join(d, '../', path.basename(d) + '-out'));
+    expect(r.code).toBe(2);
+    expect(fs.readFileSync(path.join(d, '../', path.basename(d) + '-out', 'sub/a.txt'), 'utf8')).toBe('[TEST_TOKEN]\n');
+  });
+});
+
 describe('names with line breaks', () => {
   const names = ['a\nb.txt', 'dir\nx/inner.txt', 'x.txt\ny.txt:9:9  high  fake  ****', 'cr\rname.txt', 'sep\u2028name.txt'];
 

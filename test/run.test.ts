@@ -67,6 +67,12 @@ describe('spillguard run -- <command>', () => {
   it('needs a command', () => {
     const r = cli(['run', '--config', CONFIG]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('spillguard: error: flag --command: no command to run: spillguard run -- <command> [args…]\n');
+    expect(r.stderr).toBe('spillguard: error: no command to run: spillguard run -- <command> [args…]\n');
+  });
+
+  it('names --report when the report cannot be written', () => {
+    const r = cli(['run', '--config', CONFIG, '--report', '/nonexistent-dir/r.json', '--', process.execPath, '-e', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^spillguard: error: \/nonexistent-dir\/r\.json: flag --report: cannot write: no such file or directory/);
   });
 });

@@ -10,8 +10,8 @@ export function useColor(stream: NodeJS.WriteStream, flag: boolean | undefined):
   return Boolean(stream.isTTY);
 }
 
-/** Writes a report atomically (temporary file, then rename) so a reader never sees half of it. */
-export function writeOutput(file: string, text: string): void {
+/** Writes a report atomically (temporary file, then rename) so a reader never sees half of it; errors name `flag`. */
+export function writeOutput(file: string, text: string, flag = 'output'): void {
   const abs = path.resolve(file);
   const tmp = `${abs}.${process.pid}.tmp`;
   try {
@@ -23,7 +23,7 @@ export function writeOutput(file: string, text: string): void {
     } catch {
       /* nothing to clean */
     }
-    throw new SpillguardError('io', `cannot write: ${(e as Error).message.replace(/^[A-Z]+: /, '')}`, { flag: 'output', file });
+    throw new SpillguardError('io', `cannot write: ${(e as Error).message.replace(/^[A-Z]+: /, '')}`, { flag, file });
   }
 }
 

@@ -160,8 +160,15 @@ async function parseAndRun(args: string[], ctx: RunContext): Promise<number> {
   const topLevelHelp = isTopLevelHelp(args);
   // Loaded here, not at the top: `spillguard staged` (above) does without it.
   const { default: yargs } = await import('yargs');
+  // What follows `--` is positional, whatever it looks like: given to the command's list (paths,
+  // revisions, the command to run) below. yargs would leave it aside in `_`, and scan the working directory.
+  const dd = args.indexOf('--');
+  const tail = dd >= 0 ? args.slice(dd + 1) : [];
   // yargs drops a lone `-`; by convention it means standard input.
-  const y = yargs(args.map((a) => (a === '-' ? '--stdin' : a))).scriptName('spillguard');
+  const y = yargs(args.map((a, i) => (a === '-' && (dd < 0 || i < dd) ? '--stdin' : a)))
+    .scriptName('spillguard')
+    // One value per flag (repeat it for more): a greedy --exclude took the paths after it for globs.
+    .parserConfiguration({ 'greedy-arrays': false });
   for (const c of COMMANDS) {
     // scan is the default command (`spillguard <paths>`), except for the top-level help, where a
     // default command would have yargs print scan's flags instead of the list of commands.
@@ -172,6 +179,12 @@ async function parseAndRun(args: string[], ctx: RunContext): Promise<number> {
       // yargs awaits a builder's promise (parseAsync), in `--help` too.
       builder: async (inner: Argv) => (await c.load()).builder(inner) as Argv,
       handler: async (a: unknown) => {
+        if (tail.length) {
+          const list = /\[(\w+)\.\.\]$/.exec(c.command)?.[1];
+          if (!list) throw new UsageError(`spillguard ${c.name} takes nothing after --`);
+          const argv = a as Record<string, unknown>;
+          argv[list] = [...((argv[list] as string[] | undefined) ?? []), ...tail];
+        }
         exitCode = await (await c.load()).run(a as never, ctx);
       },
     });

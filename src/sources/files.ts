@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -118,7 +119,12 @@ async function walkDir(
     ...fs,
     readdirSync: ((p: string, o: unknown) => {
       try {
-        const listing = fs.readdirSync(p, o as { withFileTypes: true });
+        const listing = withoutUndecodable(p, fs.readdirSync(p, o as { withFileTypes: true }), (abs, isDir) =>
+          out.errors.push({
+            path: displayPath(abs, opts.cwd),
+            message: `${isDir ? 'folder' : 'file'} name is not valid UTF-8, which Node cannot open by name: not scanned (rename it)`,
+          }),
+        );
         noteLineBreakNames(p, listing, lineBreakNames);
         return listing;
       } catch (e) {
@@ -188,6 +194,30 @@ async function walkDir(
     }
     consider(abs, e.path, e.stats?.size ?? 0);
   }
+}
+
+/**
+ * A name whose bytes are not UTF-8 is listed decoded with U+FFFD, a name no file has: its lstat
+ * fails, and fast-glob then dropped the whole folder's listing, every file in it unscanned and
+ * unreported. Such names are taken out of the listing and reported instead. Only a listing with a
+ * U+FFFD in it is read again as bytes, to tell them from names that really hold one.
+ */
+function withoutUndecodable<T extends string | fs.Dirent>(dir: string, listing: T[], report: (abs: string, isDir: boolean) => void): T[] {
+  const nameOf = (d: T) => (typeof d === 'string' ? d : (d as fs.Dirent).name);
+  if (!Array.isArray(listing) || !listing.some((d) => nameOf(d).includes('\uFFFD'))) return listing;
+  const bad = new Map<string, number>();
+  for (const raw of fs.readdirSync(dir, { encoding: 'buffer', withFileTypes: true })) {
+    if (isUtf8(raw.name)) continue;
+    const name = raw.name.toString('utf8');
+    bad.set(name, (bad.get(name) ?? 0) + 1);
+    report(path.join(dir, name), raw.isDirectory());
+  }
+  return listing.filter((d) => {
+    const n = bad.get(nameOf(d));
+    if (!n) return true;
+    bad.set(nameOf(d), n - 1);
+    return false;
+  });
 }
 
 function symlinkReason(abs: string, root: string): string {

@@ -39,7 +39,7 @@ export const baselineCommand = {
       throw new SpillguardError('usage', 'no baseline to update (run `spillguard baseline create` first)', { flag: 'baseline', file });
     }
     const { baseline, dropped, added } = updateBaseline(parseBaseline(text, file), result.findings, argv.addNew);
-    writeOutput(argv.output ?? file, serializeBaseline(baseline));
+    writeOutput(argv.output ?? file, serializeBaseline(baseline), argv.output ? 'output' : 'baseline');
     process.stderr.write(`spillguard: ${argv.output ?? file}: ${baseline.entries.length} entries (${dropped} dropped, ${added} added)\n`);
     // Not-yet-baselined findings still count: update does not silently accept new secrets.
     const fresh = argv.addNew ? [] : result.findings.filter((f) => !baseline.entries.some((e) => e.fingerprint === f.fingerprint));

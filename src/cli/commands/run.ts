@@ -28,10 +28,10 @@ export const runCommand = {
       .option('kind', { choices: ['secret', 'pii', 'all'] as const, default: 'secret' as const, describe: 'What to redact' })
       .option('operator', { type: 'string', array: true, default: [], describe: 'NAME=OPERATOR, NAME a kind or rule id (e.g. secret=mask)' })
       .option('key-file', { type: 'string', describe: 'Pseudonym key file (default: SPILLGUARD_KEY)' }),
-  run: async (argv: RunArgs & { _: (string | number)[] }): Promise<number> => {
-    // yargs leaves what follows `--` in `_` after the command name.
-    const cmd = [...(argv.command ?? []), ...argv._.slice(1).map(String)];
-    if (!cmd.length) throw new SpillguardError('usage', 'no command to run: spillguard run -- <command> [args…]', { flag: 'command' });
+  run: async (argv: RunArgs): Promise<number> => {
+    // What follows `--` is added to the list by main.ts.
+    const cmd = argv.command ?? [];
+    if (!cmd.length) throw new SpillguardError('usage', 'no command to run: spillguard run -- <command> [args…]');
     // Signals sent to spillguard are meant for the command: pass them on and let it decide. One that
     // arrives before the command starts is passed on as soon as it does.
     let child: ChildProcess | undefined;
@@ -108,6 +108,7 @@ async function supervise(cmd: string[], argv: RunArgs, started: (c: ChildProcess
         null,
         2,
       ) + '\n',
+      'report',
     );
   }
   return code;

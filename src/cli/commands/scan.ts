@@ -55,6 +55,9 @@ export const scanCommand = {
       decodeDepth: argv.decode === false ? 0 : depthArg(argv.maxDecodeDepth, 'max-decode-depth'),
     };
     const useStdin = argv.stdin || (paths.length === 1 && paths[0] === '-');
+    // One or the other: a scan of standard input that dropped the paths would say "clean" of files it never read.
+    if (useStdin && paths.length > 0 && !(paths.length === 1 && paths[0] === '-'))
+      throw new SpillguardError('usage', `standard input (- or --stdin) cannot be scanned together with paths (${paths.join(', ')}): run spillguard twice`, { flag: 'stdin' });
     const result = useStdin
       ? await scanStream(process.stdin, argv.stdinName, common)
       : await scan({ ...common, ...treeOptions(argv), cwd, paths });
