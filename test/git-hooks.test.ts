@@ -262,6 +262,12 @@ describe('pre-push', () => {
     const res = await prePush(r, 'not a pre-push line at all\n');
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('not a pre-push hook line');
+    // Lines of fewer fields too: skipping them let such input through with exit 0 (a hook that fails open).
+    for (const input of ['garbage\n', '\nrefs/heads/main abc refs/heads/main\n']) {
+      const short = await prePush(r, input);
+      expect(short.code).toBe(2);
+      expect(short.stderr).toBe(`spillguard: error: not a pre-push hook line: "${input.trim()}"\n`);
+    }
   });
 
   it('the installed pre-push hook blocks a push that carries a secret', async () => {

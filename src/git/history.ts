@@ -414,8 +414,11 @@ export async function prePushRevs(stdin: string, cwd: string): Promise<string[]>
   const remotes: string[] = [];
   let notRemotes = false;
   for (const line of stdin.split('\n')) {
+    // Empty lines only are passed over: anything else that is not a hook line could be a push this
+    // check would wave through unscanned (a hook that fails open).
+    if (!line.trim()) continue;
     const f = line.trim().split(/\s+/);
-    if (f.length < 4) continue;
+    if (f.length !== 4) throw new SpillguardError('input', `not a pre-push hook line: "${line.trim()}"`);
     const [, local, , remote] = f;
     if (!OID.test(local) || !OID.test(remote)) throw new SpillguardError('input', `not a pre-push hook line: "${line.trim()}"`);
     if (ZERO.test(local)) continue; // a deletion pushes no commits
