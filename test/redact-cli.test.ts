@@ -198,6 +198,100 @@ describe('spillguard redact: nothing lost, nothing leaked', () => {
   });
 });
 
+describe('spillguard redact: user errors and what a run reports', () => {
+  it('an --out, --quarantine, --manifest or --key-file path that cannot be used is an error naming the flag, exit 2', () => {
+    const dir = corpus({ 'n.txt': 'mail ann@example.com\n' });
+    fs.writeFileSync(path.join(dir, 'afile'), '');
+    const before = fs.readFileSync(path.join(dir, 'in/n.txt'));
+    const err = (...args: string[]) => {
+      const r = cli(['redact', 'in', ...args], { cwd: dir });
+      return [r.code, r.stdout, r.stderr];
+    };
+    const e = (msg: string) => [2, '', `spillguard: error: ${msg}\n`];
+    expect(err('--out', 'o1', '--manifest', dir)).toEqual(e(`flag --manifest: cannot create "${dir}": is a directory`));
+    expect(err('--out', 'o1', '--manifest', dir, '--resume')).toEqual(e(`flag --manifest: cannot create "${dir}": is a directory`));
+    expect(err('--out', 'o2', '--manifest', 'nodir/m.jsonl')).toEqual(e('flag --manifest: cannot create "nodir/m.jsonl": its folder does not exist'));
+    expect(err('--out', 'o2', '--manifest', 'afile/m.jsonl')).toEqual(e('flag --manifest: cannot create "afile/m.jsonl": part of its path is a file'));
+    expect(err('--out', 'afile')).toEqual(e('flag --out: cannot create "afile": a file of that name is in the way'));
+    expect(err('--out', 'afile/sub')).toEqual(e('flag --out: cannot create "afile/sub": part of its path is a file'));
+    expect(err('--out', 'o3', '--quarantine', 'afile')).toEqual(e('flag --quarantine: cannot create "afile": a file of that name is in the way'));
+    expect(err('--out', 'o4', '--key-file', 'in')).toEqual(e('in: flag --key-file: cannot read the key file: is a directory'));
+    expect(err('--out', 'o4', '--key-file', 'nokey')).toEqual(e('nokey: flag --key-file: cannot read the key file: no such file or directory'));
+    // A manifest written over an input would destroy it; one inside an input folder would be read back next time.
+    expect(err('--out', 'o5', '--manifest', 'in/n.txt')).toEqual(
+      e("flag --manifest: the manifest is inside the input \"in\": it would be read back as an input, or written over one; choose another path or pass --exclude 'n.txt'"),
+    );
+    const r = cli(['redact', 'in/n.txt', '--out', 'o5', '--manifest', 'in/n.txt'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, 'spillguard: error: flag --manifest: the input "in/n.txt" is the manifest file\n']);
+    expect(fs.readFileSync(path.join(dir, 'in/n.txt'))).toEqual(before);
+    expect(fs.readdirSync(path.join(dir, 'in'))).toEqual(['n.txt']);
+  });
+
+  it('--resume: the summary counts what this run did; a resumed document is counted as resumed only', () => {
+    const dir = corpus({ 'a.txt': 'tok_fake0000fake0001\n', 'b.txt': 'nothing\n', 'c.bin': 'x' });
+    cli(['redact', 'in', '--out', 'out', '--manifest', 'm.jsonl', '-q'], { cwd: dir });
+    fs.writeFileSync(path.join(dir, 'in/b.txt'), 'changed ann@example.com\n');
+    const table = (args: string[]) => cli(['redact', 'in', '--out', 'out', '--manifest', 'm.jsonl', ...args], { cwd: dir }).stderr.replace(/done in [\d.]+ s/, 'done in X s');
+    const rows = (redacted: number, resumed: number, bytesIn: string, bytesOut: string, counts: string[]) =>
+      [
+        'spillguard redact',
+        'documents                  3',
+        `  redacted                 ${redacted}`,
+        '  quarantined              0',
+        `  resumed (already done)   ${resumed}`,
+        '  skipped                  1',
+        '  failed                   0',
+        '  left over (not written)  0',
+        `bytes in                   ${bytesIn}`,
+        `bytes out                  ${bytesOut}`,
+        'records dropped            0',
+        'injection findings         0',
+        ...counts,
+        'skipped: in/c.bin: unknown format (.bin)',
+        'done in X s',
+        '',
+      ].join('\n');
+    expect(table(['--resume'])).toBe(rows(1, 1, '24 B', '16 B', ['redactions                 1', '  EMAIL                    1']));
+    // Everything already done: nothing redacted, read or written by this run.
+    expect(table(['--resume'])).toBe(rows(0, 2, '0 B', '0 B', ['redactions                 0']));
+    expect(table([])).toBe(rows(2, 0, '45 B', '29 B', ['redactions                 2', '  EMAIL                    1', '  TEST_TOKEN               1']));
+  });
+
+  it('-q hides the summary, not the documents that failed or were left over: each is listed with its reason', () => {
+    const dir = corpus({ 'a.txt': 'tok_fake0000fake0001\n', 'bad.json': '{bad json', 'c.bin': 'x', 'keys.json': '{"tok_fake0000fake0002": 1}\n' });
+    const r = cli(['redact', 'in', 'in/missing.txt', '--out', 'out', '-q'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        'spillguard: failed: in/missing.txt: no such file or directory',
+        'spillguard: failed: in/bad.json: document: invalid JSON: malformed JSON',
+        'spillguard: leftover: in/keys.json: verification found 1 finding(s) left in the output; not written',
+        '',
+      ].join('\n'),
+    );
+    const ok = cli(['redact', 'in/a.txt', 'in/c.bin', '--out', 'out2', '-q'], { cwd: dir });
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+  });
+
+  it('--operator names a kind or a loaded rule, else it is an error; an unknown rule in [redact.rules] is a warning', () => {
+    const dir = corpus({ 'a.txt': 'mail ann@example.com tok_fake0000fake0001\n' });
+    const bad = cli(['redact', 'in', '--out', 'out', '--operator', 'nosuchrule=mask'], { cwd: dir });
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'spillguard: error: flag --operator: "nosuchrule=mask": "nosuchrule" is neither a kind (secret, pii, injection) nor a loaded rule (see spillguard rules list)\n',
+    ]);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+    const ok = cli(['redact', 'in', '--out', 'out', '--operator', 'pii=mask', '--operator', 'test-token=hash', '--operator', 'injection=keep', '-q'], { cwd: dir });
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+    const hash = createHash('sha256').update('tok_fake0000fake0001').digest('hex');
+    expect(fs.readFileSync(path.join(dir, 'out/a.txt'), 'utf8')).toBe(`mail *************** [TEST_TOKEN:${hash}]\n`);
+    fs.appendFileSync(path.join(dir, '.spillguard.toml'), '"test-tokn" = "keep"\n');
+    const warned = cli(['redact', 'in', '--out', 'out2', '-q'], { cwd: dir });
+    expect([warned.code, warned.stderr]).toEqual([0, 'spillguard: warning: .spillguard.toml: redact.rules: no rule "test-tokn" to set an operator for\n']);
+    expect(fs.readFileSync(path.join(dir, 'out2/a.txt'), 'utf8')).toBe('mail [EMAIL] [TEST_TOKEN]\n');
+  });
+});
+
 describe('spillguard redact --stdin', () => {
   it('JSONL in, JSONL out: same records, same order, other fields untouched', () => {
     const input = [

@@ -117,3 +117,58 @@ describe('pdf and docx: text extracted, redacted, written as .txt', () => {
     expect(m[0].reason).toMatch(/^cannot extract text from PDF: /);
   });
 });
+
+describe('structured formats: what users bring', () => {
+  const CONFIG = path.join(REPO, 'fixtures/redact/spillguard.toml');
+  const BOM = '\ufeff';
+  const run = (args: string[], input?: string) => cli(['redact', ...args, '--config', CONFIG, '-q'], { cwd: tmp(), input });
+
+  it('a UTF-8 byte-order mark before JSON, JSONL and CSV is accepted, and kept in the output (files and --stdin)', () => {
+    const dir = tmp();
+    const files = {
+      'a.json': `${BOM}{"t":"ann@example.com"}\n`,
+      'b.jsonl': `${BOM}{"t":"ann@example.com"}\n{"t":"bob@example.com"}\n`,
+      'c.csv': `${BOM}name,email\nAnn,ann@example.com\n`,
+      'd.tsv': `${BOM}"name"\temail\nAnn\tann@example.com\n`,
+    };
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    const r = cli(['redact', 'a.json', 'b.jsonl', 'c.csv', 'd.tsv', '--out', 'o', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const out = (f: string) => fs.readFileSync(path.join(dir, 'o', f)).toString('latin1');
+    // The mark is the three bytes EF BB BF, written back as they were read.
+    const bomBytes = '\xef\xbb\xbf';
+    expect(out('a.json')).toBe(`${bomBytes}{"t":"[EMAIL]"}\n`);
+    expect(out('b.jsonl')).toBe(`${bomBytes}{"t":"[EMAIL]"}\n{"t":"[EMAIL]"}\n`);
+    expect(out('c.csv')).toBe(`${bomBytes}name,email\nAnn,[EMAIL]\n`);
+    expect(out('d.tsv')).toBe(`${bomBytes}"name"\temail\nAnn\t[EMAIL]\n`);
+    // --columns finds the first header cell by its name, not by "\ufeffname".
+    const cols = cli(['redact', 'c.csv', '--out', 'o2', '--columns', 'name,email', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([cols.code, cols.stderr, fs.readFileSync(path.join(dir, 'o2/c.csv'), 'utf8')]).toEqual([0, '', `${BOM}name,email\nAnn,[EMAIL]\n`]);
+
+    const stdin = (format: string, input: string, extra: string[] = []) => {
+      const s = run(['--stdin', '--format', format, ...extra], input);
+      return [s.code, s.stderr, s.stdout];
+    };
+    expect(stdin('json', files['a.json'])).toEqual([0, '', `${BOM}{"t":"[EMAIL]"}\n`]);
+    expect(stdin('jsonl', files['b.jsonl'])).toEqual([0, '', `${BOM}{"t":"[EMAIL]"}\n{"t":"[EMAIL]"}\n`]);
+    expect(stdin('jsonl', files['b.jsonl'], ['--field', 't'])).toEqual([0, '', `${BOM}{"t":"[EMAIL]"}\n{"t":"[EMAIL]"}\n`]);
+    expect(stdin('csv', files['c.csv'], ['--columns', 'email'])).toEqual([0, '', `${BOM}name,email\nAnn,[EMAIL]\n`]);
+    expect(stdin('text', `${BOM}mail ann@example.com\n`)).toEqual([0, '', `${BOM}mail [EMAIL]\n`]);
+    // Dropped, the first record leaves the mark behind it, as the .jsonl handler does.
+    expect(stdin('jsonl', `${BOM}{"t":"tok_fake0000fake0001"}\n{"t":"x"}\n`, ['--operator', 'secret=drop-record'])).toEqual([0, '', `${BOM}{"t":"x"}\n`]);
+  });
+
+  it('--columns N past the widest row fails the document (it would choose no cell and leak every one), exit 2', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'p.csv'), 'name,email\nAnn,ann@example.com\n');
+    fs.writeFileSync(path.join(dir, 'q.csv'), 'Ann,ann@example.com,x\n');
+    const r = cli(['redact', 'p.csv', 'q.csv', '--out', 'o', '--columns', '3', '--no-header', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, 'spillguard: failed: p.csv: --columns: no column "3" (columns are numbered 1 to 2)\n']);
+    expect(fs.readdirSync(path.join(dir, 'o'))).toEqual(['q.csv']);
+    expect(fs.readFileSync(path.join(dir, 'o/q.csv'), 'utf8')).toBe('Ann,ann@example.com,x\n');
+    const s = run(['--stdin', '--format', 'csv', '--columns', '9'], 'name,email\nAnn,ann@example.com\n');
+    expect([s.code, s.stdout, s.stderr]).toEqual([2, '', 'spillguard: <stdin>: failed: --columns: no column "9" (columns are numbered 1 to 2)\n']);
+    const zero = run(['--stdin', '--format', 'csv', '--columns', '0'], 'name,email\nAnn,ann@example.com\n');
+    expect([zero.code, zero.stdout, zero.stderr]).toEqual([2, '', 'spillguard: <stdin>: failed: --columns: no column "0" (columns are numbered 1 to 2)\n']);
+  });
+});

@@ -75,6 +75,17 @@ export function parseRedactConfig(text: string, file: string): RedactConfig {
   return out;
 }
 
+/**
+ * `[redact.rules]` entries that name no loaded rule set nothing. A warning, as for an unknown id in
+ * `extend.disabledRules`, not an error as for `--operator`: a config file outlives rule packs (a rule
+ * renamed, or disabled in the same file), while a flag is typed for this one run.
+ */
+export function unknownRuleWarnings(cfg: RedactConfig, ruleIds: ReadonlySet<string>): string[] {
+  return Object.keys(cfg.rules)
+    .filter((id) => !ruleIds.has(id))
+    .map((id) => `${cfg.file}: redact.rules: no rule "${id}" to set an operator for`);
+}
+
 /** Reads `[redact]` from the same file the rules come from: --config, else .spillguard.toml in root. */
 export function loadRedactConfig(opts: { config?: string; root?: string } = {}): RedactConfig {
   const root = opts.root ?? process.cwd();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import picomatch from 'picomatch';
-import { SpillguardError } from '../errors.js';
+import { ioReason, SpillguardError } from '../errors.js';
 import { walk } from '../sources/files.js';
 import { toolVersion } from '../version.js';
 import { formatOf, type FormatOptions } from './formats/index.js';
@@ -38,6 +38,11 @@ export interface CorpusOptions {
   onEntry?: (entry: ManifestEntry, resumed: boolean, done: number, total: number) => void;
 }
 
+/**
+ * What this run did. `documents` counts every input once, under one of ok, quarantined, failed,
+ * leftover, skipped or resumed; bytes, records, injection findings and redaction counts are of the
+ * documents done in this run (a resumed document's are in the manifest, from the run that did it).
+ */
 export interface CorpusSummary {
   documents: number;
   ok: number;
@@ -79,22 +84,47 @@ export function settingsHash(r: RedactorOptions, f: FormatOptions): string {
 
 const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + path.sep);
 
-/** --out (and --quarantine) must not be read back as input, nor hold the inputs. */
-function checkOutDir(flag: string, dir: string, roots: string[], cwd: string, exclude: string[]): void {
+/** What checkOutside refuses, and how it says so, for an output folder and for the manifest file. */
+const OUT_FOLDER = {
+  holds: inside, holding: 'is inside the output folder',
+  what: 'the output folder', why: 'its outputs would be read back as inputs', other: 'folder', glob: (rel: string) => `${rel || '.'}/**`,
+};
+const MANIFEST_FILE = {
+  holds: (root: string, file: string) => root === file, holding: 'is the manifest file',
+  what: 'the manifest', why: 'it would be read back as an input, or written over one', other: 'path', glob: (rel: string) => rel,
+};
+
+/** --out and --quarantine (folders) and --manifest (a file) must not be read back as input, nor be or hold the inputs. */
+function checkOutside(flag: string, target: string, roots: string[], cwd: string, exclude: string[], words = OUT_FOLDER): void {
   const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
   for (const root of roots) {
-    if (inside(root, dir)) throw new SpillguardError('usage', `the input "${path.relative(cwd, root) || '.'}" is inside the output folder`, { flag });
-    if (inside(dir, root)) {
-      const rel = path.relative(root, dir).split(path.sep).join('/');
-      const relCwd = path.relative(cwd, dir).split(path.sep).join('/');
+    if (words.holds(root, target)) throw new SpillguardError('usage', `the input "${path.relative(cwd, root) || '.'}" ${words.holding}`, { flag });
+    if (inside(target, root)) {
+      const rel = path.relative(root, target).split(path.sep).join('/');
+      const relCwd = path.relative(cwd, target).split(path.sep).join('/');
       const ok = rel && [rel, `${rel}/`, `${rel}/x`, relCwd, `${relCwd}/x`].some((p) => isExcluded(p));
       if (!ok)
         throw new SpillguardError(
           'usage',
-          `the output folder is inside the input "${path.relative(cwd, root) || '.'}": its outputs would be read back as inputs; choose another folder or pass --exclude '${rel || '.'}/**'`,
+          `${words.what} is inside the input "${path.relative(cwd, root) || '.'}": ${words.why}; choose another ${words.other} or pass --exclude '${words.glob(rel)}'`,
           { flag },
         );
     }
+  }
+}
+
+/**
+ * Creates a folder or file the user named by a flag. Failing is their error (a file where a folder
+ * should be, a folder that does not exist), reported with the flag and the path as given.
+ */
+function create<T>(flag: string, given: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // What mkdir and open say in these cases ("file already exists", "no such file") is not what went wrong.
+    const reason = code === 'EEXIST' ? 'a file of that name is in the way' : code === 'ENOTDIR' ? 'part of its path is a file' : code === 'ENOENT' ? 'its folder does not exist' : ioReason(e);
+    throw new SpillguardError('usage', `cannot create "${given}": ${reason}`, { flag });
   }
 }
 
@@ -111,9 +141,10 @@ export async function redactCorpus(opts: CorpusOptions): Promise<CorpusSummary> 
   const exclude = opts.exclude ?? [];
   const paths = opts.paths.length ? opts.paths : ['.'];
   const roots = paths.map((p) => path.resolve(cwd, p));
-  checkOutDir('out', outDir, roots, cwd, exclude);
+  checkOutside('out', outDir, roots, cwd, exclude);
+  if (opts.manifest) checkOutside('manifest', path.resolve(cwd, opts.manifest), roots, cwd, exclude, MANIFEST_FILE);
   if (quarantine) {
-    checkOutDir('quarantine', quarantine, roots, cwd, exclude);
+    checkOutside('quarantine', quarantine, roots, cwd, exclude);
     if (inside(quarantine, outDir) || inside(outDir, quarantine)) throw new SpillguardError('usage', 'must not be inside --out, nor hold it', { flag: 'quarantine' });
   }
   if (opts.resume && !opts.manifest) throw new SpillguardError('usage', 'needs --manifest: the manifest is what a resumed run trusts', { flag: 'resume' });
@@ -183,20 +214,18 @@ async function plannedRun(opts: CorpusOptions, redactor: Redactor, ctx: JobConte
     }
   }
 
-  fs.mkdirSync(outDir, { recursive: true });
+  create('out', opts.outDir, () => fs.mkdirSync(outDir, { recursive: true }));
   if (opts.resume) cleanTemps(outDir);
-  if (quarantine) fs.mkdirSync(quarantine, { recursive: true });
-  const manifest = opts.manifest ? new ManifestWriter(path.resolve(cwd, opts.manifest), Boolean(opts.resume)) : undefined;
+  if (quarantine) create('quarantine', opts.quarantine!, () => fs.mkdirSync(quarantine, { recursive: true }));
+  const manifest = opts.manifest ? create('manifest', opts.manifest, () => new ManifestWriter(path.resolve(cwd, opts.manifest!), Boolean(opts.resume))) : undefined;
   const summary: CorpusSummary = {
     documents: 0, ok: 0, quarantined: 0, failed: 0, leftover: 0, skipped: 0, resumed: 0, bytes: 0, outputBytes: 0,
     droppedRecords: 0, counts: {}, injection: 0, problems: [],
   };
   const total = entries.length;
   let done = 0;
-  const account = (e: ManifestEntry, resumed: boolean) => {
-    summary.documents++;
-    if (resumed) summary.resumed++;
-    else manifest?.write(e);
+  const tally = (e: ManifestEntry) => {
+    manifest?.write(e);
     if (e.status === 'ok') summary.ok++;
     else if (e.status === 'quarantined') summary.quarantined++;
     else if (e.status === 'failed') summary.failed++;
@@ -208,6 +237,12 @@ async function plannedRun(opts: CorpusOptions, redactor: Redactor, ctx: JobConte
     summary.droppedRecords += e.droppedRecords ?? 0;
     summary.injection += e.injection.length;
     for (const [k, v] of Object.entries(e.counts)) summary.counts[k] = (summary.counts[k] ?? 0) + v;
+  };
+  const account = (e: ManifestEntry, resumed: boolean) => {
+    summary.documents++;
+    // A resumed document was done, counted and written to the manifest by an earlier run: this run only resumed it.
+    if (resumed) summary.resumed++;
+    else tally(e);
     opts.onEntry?.(e, resumed, ++done, total);
   };
   // Entries known before any document is read (skipped, unreadable) go first, then documents in order.

@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { redactJsonText, selector } from './formats/json.js';
+import { bomLength } from './formats/types.js';
 import { DocSession, type Redactor } from './session.js';
 import { verifyByWindows } from './verify.js';
 
@@ -21,7 +22,8 @@ export interface JsonlStreamStats {
  */
 export class JsonlRedactStream extends Transform {
   readonly stats: JsonlStreamStats = { records: 0, droppedRecords: 0, withheld: [], invalid: [], counts: {}, injection: [] };
-  private readonly decoder = new TextDecoder('utf-8');
+  // Keeps a byte-order mark in the text: record() passes it through.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private pending = '';
   private line = 0;
   private readonly select: ((p: string) => boolean) | undefined;
@@ -65,7 +67,9 @@ export class JsonlRedactStream extends Transform {
 
   private record(raw: string): string {
     const line = ++this.line;
-    const body = raw.replace(/\r?\n$/, '');
+    // A byte-order mark goes out before the first record whatever becomes of it, as in a .jsonl file.
+    const lead = line === 1 ? raw.slice(0, bomLength(raw)) : '';
+    const body = raw.slice(lead.length).replace(/\r?\n$/, '');
     if (!body.trim()) return raw;
     const doc = new DocSession(this.redactor, this.opts.name ?? '<stdin>');
     let text: string;
@@ -88,7 +92,7 @@ export class JsonlRedactStream extends Transform {
     for (const i of doc.injection) this.stats.injection.push({ line, rule: i.rule });
     if (drop) {
       this.stats.droppedRecords++;
-      return '';
+      return lead;
     }
     const name = this.opts.name ?? '<stdin>';
     // Verify before emitting: as for a document (document.ts), a record left as it was whose scan found
@@ -101,10 +105,10 @@ export class JsonlRedactStream extends Transform {
           : ((valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name));
     if (left.length) {
       this.stats.withheld.push({ line, rules: [...new Set(left.map((f) => f.ruleId))] });
-      return '';
+      return lead;
     }
     for (const r of doc.records) this.stats.counts[r.entity] = (this.stats.counts[r.entity] ?? 0) + 1;
     this.stats.records++;
-    return text + raw.slice(body.length);
+    return lead + text + raw.slice(lead.length + body.length);
   }
 }

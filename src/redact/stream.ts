@@ -181,7 +181,8 @@ export interface TextStreamOptions extends LineRedactorOptions {
 /** A Transform: bytes or text in, redacted UTF-8 text out, line by line. */
 export class TextRedactStream extends Transform {
   readonly lines: LineRedactor;
-  private readonly decoder = new TextDecoder('utf-8');
+  // A byte-order mark passes through, as every other byte that is not a secret does.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private timer: NodeJS.Timeout | undefined;
   constructor(redactor: Redactor, private readonly sopts: TextStreamOptions = {}) {
     super({ decodeStrings: false });

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Argv } from 'yargs';
 import { loadRules } from '../../config/rules.js';
-import { CONFIDENCES, type Confidence, type Kind } from '../../engine/types.js';
-import { SpillguardError } from '../../errors.js';
+import { CONFIDENCES, KINDS, type Confidence, type Kind } from '../../engine/types.js';
+import { ioReason, SpillguardError } from '../../errors.js';
 import type { CorpusSummary } from '../../redact/corpus.js';
 import { OPERATORS, type Operator } from '../../redact/types.js';
 import { parseSize } from '../io.js';
@@ -49,7 +49,7 @@ export function readKey(keyFile: string | undefined, env = process.env): Buffer 
     try {
       key = fs.readFileSync(keyFile);
     } catch (e) {
-      throw new SpillguardError('usage', `cannot read the key file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { flag: 'key-file', file: keyFile });
+      throw new SpillguardError('usage', `cannot read the key file: ${ioReason(e)}`, { flag: 'key-file', file: keyFile });
     }
     key = Buffer.from(key.toString('latin1').replace(/\r?\n$/, ''), 'latin1');
   } else if (env.SPILLGUARD_KEY) key = Buffer.from(env.SPILLGUARD_KEY, 'utf8');
@@ -57,12 +57,18 @@ export function readKey(keyFile: string | undefined, env = process.env): Buffer 
   return key;
 }
 
-export function parseOperators(list: string[]): Record<string, Operator> {
+/**
+ * --operator NAME=OP. With `ruleIds` (the loaded rules), a NAME that is neither a kind nor one of
+ * them is refused: a typo would set nothing, and the findings meant would get the default operator.
+ */
+export function parseOperators(list: string[], ruleIds?: ReadonlySet<string>): Record<string, Operator> {
   const out: Record<string, Operator> = {};
   for (const item of list) {
     const m = /^([^=]+)=(.+)$/.exec(item);
     if (!m || !(OPERATORS as readonly string[]).includes(m[2]))
       throw new SpillguardError('usage', `"${item}" is not NAME=OPERATOR (NAME a kind or rule id; OPERATOR one of ${OPERATORS.join(', ')})`, { flag: 'operator' });
+    if (ruleIds && !(KINDS as readonly string[]).includes(m[1]) && !ruleIds.has(m[1]))
+      throw new SpillguardError('usage', `"${item}": "${m[1]}" is neither a kind (${KINDS.join(', ')}) nor a loaded rule (see spillguard rules list)`, { flag: 'operator' });
     out[m[1]] = m[2] as Operator;
   }
   return out;
@@ -96,7 +102,7 @@ export const redactCommand = {
       .option('assume-text', { type: 'boolean', default: false, describe: 'Treat files of unknown extension as text instead of skipping them' })
       .option('workers', { type: 'number', describe: 'Worker threads beside the main one, which redacts too (default: one per core beyond the first, for larger runs; 0 = none)' })
       .option('progress', { type: 'boolean', describe: 'Show progress (default: on a terminal)' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on standard error' }),
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary or progress on standard error; failed and left-over documents are still listed' }),
   run: async (argv: RedactArgs): Promise<number> => {
     const cwd = process.cwd();
     const paths = argv.paths ?? [];
@@ -107,13 +113,16 @@ export const redactCommand = {
     const rules = loadRules({ config: argv.config, root: cwd });
     for (const w of rules.warnings) process.stderr.write(`spillguard: warning: ${w}\n`);
     if (!rules.rules.some((r) => kinds.includes(r.kind))) throw new SpillguardError('config', 'no rules left to run (all disabled or filtered by --kind)', { flag: 'kind' });
-    const { loadRedactConfig } = await import('../../redact/config.js');
+    const { loadRedactConfig, unknownRuleWarnings } = await import('../../redact/config.js');
+    const ruleIds = new Set(rules.rules.map((r) => r.id));
+    const config = loadRedactConfig({ config: argv.config, root: cwd });
+    for (const w of unknownRuleWarnings(config, ruleIds)) process.stderr.write(`spillguard: warning: ${w}\n`);
     const redactorOptions = {
       rules: { rules: rules.rules, allowlist: rules.allowlist },
       kinds,
       injection: argv.injection,
-      config: loadRedactConfig({ config: argv.config, root: cwd }),
-      operators: parseOperators(argv.operator),
+      config,
+      operators: parseOperators(argv.operator, ruleIds),
       key: readKey(argv.keyFile),
       minConfidence: argv.minConfidence,
       verifyThreshold: argv.verifyThreshold,
@@ -123,7 +132,7 @@ export const redactCommand = {
     if (argv.stdin) return stdinMode(argv, redactorOptions, formatOptions);
 
     const { redactCorpus } = await import('../../redact/corpus.js');
-    const progress = argv.progress ?? Boolean(process.stderr.isTTY);
+    const progress = argv.progress ?? (!argv.quiet && Boolean(process.stderr.isTTY));
     const t0 = performance.now();
     let lastDraw = 0;
     let bytes = 0;
@@ -145,6 +154,10 @@ export const redactCommand = {
     });
     if (progress) process.stderr.write('\r\x1b[K');
     if (!argv.quiet) process.stderr.write(formatSummary(summary, (performance.now() - t0) / 1000));
+    else {
+      // Quiet hides the table, not why the run exits 1 or 2: documents not written are still listed.
+      for (const p of summary.problems) if (p.status !== 'skipped') process.stderr.write(`spillguard: ${problemLine(p)}\n`);
+    }
     if (summary.failed > 0) return 2;
     if (summary.leftover > 0) return 1;
     return 0;
@@ -194,6 +207,8 @@ async function stdinMode(argv: RedactArgs, redactorOptions: ConstructorParameter
 
 const fmtBytes = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
 
+const problemLine = (p: CorpusSummary['problems'][number]) => `${p.status}: ${p.input}: ${p.reason}`;
+
 /** The summary table on standard error: documents, bytes, redactions per entity type, and every problem. */
 export function formatSummary(s: CorpusSummary, seconds: number): string {
   const rows: [string, string][] = [
@@ -215,7 +230,7 @@ export function formatSummary(s: CorpusSummary, seconds: number): string {
   for (const [k, v] of counts) rows.push([`  ${k}`, String(v)]);
   const w = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
-  for (const p of s.problems) lines.push(`${p.status}: ${p.input}: ${p.reason}`);
+  for (const p of s.problems) lines.push(problemLine(p));
   lines.push(`done in ${seconds.toFixed(1)} s`);
   return `spillguard redact\n${lines.join('\n')}\n`;
 }

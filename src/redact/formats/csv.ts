@@ -1,6 +1,6 @@
 import type { DocSession } from '../session.js';
 import { Cursor, within } from './relocate.js';
-import { DocumentError, type FormatHandler, type FormatOptions } from './types.js';
+import { bomLength, DocumentError, type FormatHandler, type FormatOptions } from './types.js';
 
 interface Cell {
   start: number;
@@ -17,11 +17,14 @@ interface Row {
   cells: Cell[];
 }
 
-/** RFC 4180 rows: quoted cells may hold the separator, doubled quotes and line breaks. */
+/**
+ * RFC 4180 rows: quoted cells may hold the separator, doubled quotes and line breaks. A byte-order
+ * mark is before the first row, not in its first cell (a header "name", not "\ufeffname").
+ */
 export function parseDelimited(src: string, sep: string): Row[] {
   const rows: Row[] = [];
   const n = src.length;
-  let i = 0;
+  let i = bomLength(src);
   let line = 1;
   while (i < n) {
     const row: Row = { start: i, end: i, next: i, cells: [] };
@@ -83,10 +86,15 @@ function makeHandler(name: string, sep: string): FormatHandler {
       let cols: Set<number> | undefined;
       if (opts.columns?.length) {
         cols = new Set();
+        // A number past every row would choose no cell at all: the document would go out unredacted.
+        let width = 0;
+        for (const row of rows) width = Math.max(width, row.cells.length);
         for (const c of opts.columns) {
           const byName = names.indexOf(c);
+          const numbered = /^\d+$/.test(c);
           if (byName >= 0) cols.add(byName);
-          else if (/^\d+$/.test(c) && Number(c) >= 1) cols.add(Number(c) - 1);
+          else if (numbered && Number(c) >= 1 && Number(c) <= width) cols.add(Number(c) - 1);
+          else if (numbered) throw new DocumentError(`--columns: no column "${c}" (${width ? `columns are numbered 1 to ${width}` : 'the document has none'})`);
           else throw new DocumentError(`--columns: no column "${c}"${header ? ' in the header' : ' (without a header, give 1-based numbers)'}`);
         }
       }

@@ -3,7 +3,7 @@ import { jsonReason } from '../../errors.js';
 import type { DocSession } from '../session.js';
 import { Cursor, within } from './relocate.js';
 import type { Where } from '../types.js';
-import { DocumentError, type FormatHandler, type FormatOptions } from './types.js';
+import { bomLength, DocumentError, type FormatHandler, type FormatOptions } from './types.js';
 
 /** `text` → `/text`; pointers stay pointers (RFC 6901). */
 export function toPointer(field: string): string {
@@ -29,7 +29,8 @@ interface Frame {
 /**
  * Redacts the string values of one JSON text in place: keys, numbers, whitespace and every byte of
  * an unselected value stay as they were; only a changed string is re-encoded. `src` must be valid
- * JSON (the caller parsed it first).
+ * JSON (the caller parsed it first), after a byte-order mark, which the loop passes over as it
+ * passes over whitespace.
  */
 export function redactJsonText(
   src: string,
@@ -108,7 +109,7 @@ export const jsonHandler: FormatHandler = {
   name: 'json',
   process(input, doc, opts: FormatOptions) {
     const src = input as string;
-    parseOrFail(src, 'document');
+    parseOrFail(src.slice(bomLength(src)), 'document');
     const findings = new Cursor(doc.rawFindings(src));
     if (opts.fields?.length) doc.verifyScoped = true;
     const r = redactJsonText(src, doc, {}, selector(opts.fields), { findings, base: 0 });
@@ -131,7 +132,8 @@ export const jsonlHandler: FormatHandler = {
     if (select) doc.verifyScoped = true;
     const out: string[] = [];
     let records = 0;
-    let pos = 0;
+    // The first record starts after a byte-order mark, which goes out with the first copied stretch.
+    let pos = bomLength(src);
     let line = 0;
     // Unchanged stretches of lines are copied as one slice.
     let copied = 0;

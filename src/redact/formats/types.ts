@@ -25,5 +25,12 @@ export interface FormatHandler {
   process(input: string | Buffer, doc: DocSession, opts: FormatOptions): Promise<FormatResult> | FormatResult;
 }
 
+/**
+ * Length of a leading UTF-8 byte-order mark (which Windows editors and Excel write): 1 or 0. It is
+ * no part of the first JSON value or CSV cell, so parsers start after it; the output keeps it, as
+ * the text formats do, so an unchanged document stays byte for byte the same.
+ */
+export const bomLength = (text: string): number => (text.charCodeAt(0) === 0xfeff ? 1 : 0);
+
 /** A user error in one document (bad JSON, an unterminated quote): the document fails, the run goes on. */
 export class DocumentError extends Error {}
