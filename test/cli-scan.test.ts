@@ -104,6 +104,14 @@ describe('paths on the command line are never dropped', () => {
     expect(cli(['scan', '--stdin', BASIC], { input: 'hi' })).toEqual({ code: 2, stdout: '', stderr: msg });
   });
 
+  it('a flag that takes a value must get one (--max-file-size alone was taken as absent)', () => {
+    const usage = (flag: string) => ({ code: 2, stdout: '', stderr: `spillguard: flag ${flag} needs a value\n\nRun \`spillguard --help\` for usage.\n` });
+    expect(cli(['scan', BASIC, '--max-file-size'])).toEqual(usage('--max-file-size'));
+    expect(cli(['scan', '--stdin-name', '--stdin'], { input: 'x' })).toEqual(usage('--stdin-name'));
+    expect(cli(['scan', BASIC, '-o'])).toEqual(usage('-o'));
+    expect(cli(['redact', BASIC, '--out'])).toEqual(usage('--out'));
+  });
+
   it('a command without a list of paths says so when given some after --', () => {
     expect(cli(['staged', '--', 'x'])).toEqual({ code: 2, stdout: '', stderr: 'spillguard: spillguard staged takes nothing after --\n\nRun `spillguard --help` for usage.\n' });
   });

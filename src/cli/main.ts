@@ -177,7 +177,13 @@ async function parseAndRun(args: string[], ctx: RunContext): Promise<number> {
       command,
       describe: c.describe,
       // yargs awaits a builder's promise (parseAsync), in `--help` too.
-      builder: async (inner: Argv) => (await c.load()).builder(inner) as Argv,
+      builder: async (inner: Argv) => {
+        const b = (await c.load()).builder(inner) as Argv;
+        // A flag that takes a value must get one: `--max-file-size` alone was taken as absent.
+        const positionals = new Set([...c.command.matchAll(/[<[](\w+)(?:\.\.)?[>\]]/g)].map((m) => m[1]));
+        const o = (b as unknown as { getOptions(): { string: string[]; number: string[] } }).getOptions();
+        return b.requiresArg([...o.string, ...o.number].filter((k) => !positionals.has(k)));
+      },
       handler: async (a: unknown) => {
         if (tail.length) {
           const list = /\[(\w+)\.\.\]$/.exec(c.command)?.[1];
@@ -206,16 +212,26 @@ async function parseAndRun(args: string[], ctx: RunContext): Promise<number> {
     .fail((msg, err) => {
       // Throwing (not printing) stops yargs from running the command after a usage error.
       if (err) throw err;
-      // yargs names each unknown flag twice (kebab and camel case): keep the one the user typed.
-      const m = /^Unknown arguments?: (.*)$/.exec(msg);
-      if (m) {
-        const names = m[1].split(', ').filter((n) => !/[a-z][A-Z]/.test(n));
-        throw new UsageError(`Unknown argument${names.length > 1 ? 's' : ''}: ${names.map((n) => `--${n}`).join(', ')}`);
-      }
-      throw new UsageError(msg);
+      throw usageError(msg);
     })
-    .parseAsync();
+    .parseAsync()
+    .catch((e: unknown) => {
+      // A command's own validation (a flag without its value) comes as yargs' error, past fail().
+      throw (e as Error)?.name === 'YError' ? usageError((e as Error).message) : e;
+    });
   return exitCode;
+}
+
+function usageError(msg: string): UsageError {
+  const missing = /^Not enough arguments following: (.*)$/.exec(msg);
+  if (missing) return new UsageError(`flag ${missing[1].length === 1 ? '-' : '--'}${missing[1]} needs a value`);
+  // yargs names each unknown flag twice (kebab and camel case): keep the one the user typed.
+  const m = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (m) {
+    const names = m[1].split(', ').filter((n) => !/[a-z][A-Z]/.test(n));
+    return new UsageError(`Unknown argument${names.length > 1 ? 's' : ''}: ${names.map((n) => `--${n}`).join(', ')}`);
+  }
+  return new UsageError(msg);
 }
 
 class UsageError extends Error {}
