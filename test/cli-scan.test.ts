@@ -59,6 +59,16 @@ describe('spillguard scan on fixtures/scan/basic', () => {
     expect(r.stdout).toBe('');
     expect(JSON.parse(fs.readFileSync(out, 'utf8')).summary.findings).toBe(2);
   });
+
+  it('--output still tells the terminal what could not be read (exit 2 was silent)', () => {
+    const out = path.join(os.tmpdir(), `sg-out-${process.pid}.txt`);
+    try {
+      expect(cli(['scan', 'nosuch', '-o', out], { cwd: BASIC })).toEqual({ code: 2, stdout: '', stderr: 'spillguard: error: nosuch: no such file or directory\n' });
+      expect(fs.readFileSync(out, 'utf8')).toMatch(/^error: nosuch: no such file or directory$/m);
+    } finally {
+      fs.rmSync(out, { force: true });
+    }
+  });
 });
 
 describe('spillguard scan from standard input', () => {

@@ -70,6 +70,15 @@ describe('spillguard run -- <command>', () => {
     expect(r.stderr).toBe('spillguard: error: no command to run: spillguard run -- <command> [args…]\n');
   });
 
+  it('--operator names a kind or a loaded rule', () => {
+    const r = cli(['run', '--config', CONFIG, '--operator', 'nosuch=mask', '--', process.execPath, '-e', '0']);
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'spillguard: error: flag --operator: "nosuch=mask": "nosuch" is neither a kind (secret, pii, injection) nor a loaded rule (see spillguard rules list)\n',
+    });
+  });
+
   it('names --report when the report cannot be written', () => {
     const r = cli(['run', '--config', CONFIG, '--report', '/nonexistent-dir/r.json', '--', process.execPath, '-e', '0']);
     expect(r.code).toBe(2);

@@ -87,8 +87,11 @@ export async function emitReport(args: ReportArgs, report: Report, root: string)
     explain: args.explain,
     warn: (m) => process.stderr.write(`spillguard: warning: ${m}\n`),
   });
-  if (args.output) writeOutput(args.output, text);
-  else process.stdout.write(text);
+  if (args.output) {
+    writeOutput(args.output, text);
+    // The report is in the file; what could not be read must not go unseen (exit 2 with a silent terminal).
+    for (const e of report.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
+  } else process.stdout.write(text);
   return exitCode(report);
 }
 

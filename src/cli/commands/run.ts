@@ -66,7 +66,7 @@ async function supervise(cmd: string[], argv: RunArgs, started: (c: ChildProcess
     kinds,
     injection: false,
     config: loadRedactConfig({ config: argv.config, root: cwd }),
-    operators: parseOperators(argv.operator),
+    operators: parseOperators(argv.operator, new Set(rules.rules.map((r) => r.id))),
     key: readKey(argv.keyFile),
   });
   const findings: (StreamRecord & { stream: string })[] = [];
