@@ -270,6 +270,23 @@ describe('pre-push', () => {
     }
   });
 
+  it('a false positive removed by a later commit: `baseline create --history` records it, and the push goes through', async () => {
+    const { r, c1 } = pushed();
+    r.git('rm', '-q', 'new.txt');
+    const c4 = r.commitAll('removed again');
+    const input = `refs/heads/main ${c4} refs/heads/main ${c1}\n`;
+    const blocked = await prePush(r, input);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain('`spillguard baseline create --history`');
+    // The working tree no longer holds it: a plain baseline does not help; --history does.
+    expect((await spillguard(['baseline', 'create'], r.dir)).stderr).toBe('spillguard: wrote 1 entry to .spillguard-baseline.json\n');
+    expect((await prePush(r, input)).code).toBe(1);
+    expect((await spillguard(['baseline', 'create', '--history'], r.dir)).stderr).toBe('spillguard: wrote 2 entries to .spillguard-baseline.json\n');
+    const ok = await prePush(r, input);
+    expect(parseReport(ok).findings).toEqual([]);
+    expect(ok.code).toBe(0);
+  });
+
   it('the installed pre-push hook blocks a push that carries a secret', async () => {
     const { r } = pushed();
     expect((await spillguard(['hook', 'install', '--pre-push'], r.dir)).code).toBe(0);

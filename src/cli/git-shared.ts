@@ -48,9 +48,9 @@ export function blockedMessage(what: 'commit' | 'push', findings: number): strin
     '',
     `spillguard: push blocked: ${n} in the commits being pushed. The secret is already committed, so:`,
     '  - rotate it, then remove it from those commits (`git commit --amend`, `git rebase -i`) before pushing;',
-    '  - if it is a false positive, mark it on its line with a `spillguard:allow` comment (in a new commit);',
-    '  - accept it as known: `spillguard baseline create` records the current findings in',
-    '    .spillguard-baseline.json (commit it; the hook applies it);',
+    '  - if it is a false positive, accept it as known: `spillguard baseline create --history` records',
+    '    the findings of the working tree and of the history (a line edited or removed since included)',
+    '    in .spillguard-baseline.json (commit it; the hook applies it);',
     '  - or bypass the check for this push, knowingly: `git push --no-verify`.',
     '',
   ].join('\n');

@@ -10,6 +10,7 @@ import { treeFlags, treeOptions, type ScanArgs } from './scan.js';
 interface BaselineArgs extends ScanArgs {
   action: 'create' | 'update';
   addNew: boolean;
+  history: boolean;
 }
 
 export const baselineCommand = {
@@ -17,12 +18,25 @@ export const baselineCommand = {
     treeFlags(y)
       .positional('action', { choices: ['create', 'update'] as const })
       .option('add-new', { type: 'boolean', default: false, describe: 'update: also add findings that are not in the baseline yet' })
+      .option('history', {
+        type: 'boolean',
+        default: false,
+        describe: 'also the findings of the git history (all refs), such as a secret a later commit removed, which a pre-push hook still reports',
+      })
       .epilog(`The baseline file (default ${DEFAULT_BASELINE_FILE}) is meant to be committed and reviewed.`),
   run: async (argv: BaselineArgs): Promise<number> => {
     const { scan } = await import('../../scan/index.js');
     const cwd = process.cwd();
     const rules = rulesFor(argv, cwd);
-    const result = await scan({ ...treeOptions(argv), rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, cwd, paths: argv.paths });
+    const tree = await scan({ ...treeOptions(argv), rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, cwd, paths: argv.paths });
+    const result = { findings: tree.findings, errors: tree.errors };
+    if (argv.history) {
+      // A pushed commit keeps a secret that a later commit removed: the working tree no longer shows it.
+      const { scanHistory } = await import('../../git/history.js');
+      const past = await scanHistory({ cwd, rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, maxFileSize: treeOptions(argv).maxFileSize });
+      result.findings = [...result.findings, ...past.findings];
+      result.errors = [...result.errors, ...past.errors];
+    }
     for (const e of result.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
     if (argv.action === 'create') {
       const file = argv.output ?? DEFAULT_BASELINE_FILE;
