@@ -73,6 +73,8 @@ describe('configuration errors name file, line, rule and field', () => {
     ['unknown validator', `[[rules]]\nid = "v"\nregex = 'a'\nvalidate = "nope"\n`, /rule "v": field "validate": unknown validator "nope"/],
     ['bad severity', `[[rules]]\nid = "s"\nregex = 'a'\nseverity = "huge"\n`, /rule "s": field "severity": must be one of critical, high, medium, low, info/],
     ['secretGroup too large', `[[rules]]\nid = "g"\nregex = '(a)'\nsecretGroup = 3\n`, /rule "g": field "secretGroup": is 3 but the regex has 1 capturing group/],
+    // In the allowlist table that holds it, not in the rule's own block.
+    ['unknown allowlist field', `[[rules]]\nid = "al"\nregex = 'a'\n[[rules.allowlists]]\nregexes = ['b']\n[[rules.allowlists]]\nbogusfield = 1\n`, /c\.toml:7: rule "al": field "allowlists\[1\]\.bogusfield": unknown field/],
   ];
   for (const [name, toml, expected] of cases) {
     it(name, () => {

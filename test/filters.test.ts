@@ -144,6 +144,32 @@ describe("the user's allowlist paths", () => {
     expect(calls()).toBe(2);
   });
 
+  it('with several tables (gitleaks [[allowlists]]), one memo serves them all, and each table decides on its own', () => {
+    const tables = {
+      paths: ['^vendor/'],
+      regexes: [],
+      stopwords: [],
+      allowTarget: 'secret' as const,
+      tables: [{ paths: ['^vendor/', '^gen/'], regexes: ['cd0[12]$'], stopwords: [], allowTarget: 'secret' as const, condition: 'and' as const }],
+      untrusted: ['^vendor/', '^gen/', 'cd0[12]$'],
+    };
+    const calls = countCalls();
+    const filter = allowlistFilter(tables);
+    filter.prime(['vendor/x.txt', 'gen/y.txt', 'src/z.txt']);
+    expect(calls()).toBe(1);
+    const r = filter([finding('vendor/x.txt', 1), finding('gen/y.txt', 2), finding('gen/y.txt', 3), finding('src/z.txt', 1)]);
+    // The paths were known: one more call, for the user regex on the secrets.
+    expect(calls()).toBe(2);
+    expect(r.kept.map((f) => [f.origin.path, f.secret])).toEqual([
+      ['gen/y.txt', 'acme_0123456789abcd03'],
+      ['src/z.txt', 'acme_0123456789abcd01'],
+    ]);
+    expect(r.dropped.map((d) => [d.finding.origin.path, d.reason])).toEqual([
+      ['vendor/x.txt', 'allowlist path /^vendor//'],
+      ['gen/y.txt', 'allowlist path /^gen// and regex /cd0[12]$/'],
+    ]);
+  });
+
   it('stay right when the memo of paths fills up and starts over', () => {
     const filter = allowlistFilter(allowlist);
     filter.prime(Array.from({ length: 100_000 }, (_, i) => `vendor/${i}.txt`));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpillguardError } from '../errors.js';
-import { parseConfig, type ParsedConfig } from '../engine/schema.js';
+import { allowTables, hasChecks, parseConfig, type ParsedConfig } from '../engine/schema.js';
 import type { GlobalAllowlist, Kind, RuleSet, RuleSpec } from '../engine/types.js';
 
 /** The package's own `rules/` folder, the same from `src/` (tests) and `dist/` (installed). */
@@ -40,7 +40,7 @@ export function readPack(file: string, requireExamples: boolean): ParsedConfig {
   const rel = path.relative(BUILTIN_RULES_DIR, path.resolve(file));
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
     for (const r of pack.rules) r.untrusted = true;
-    pack.allowlist.untrusted = [...pack.allowlist.paths, ...pack.allowlist.regexes];
+    pack.allowlist.untrusted = allowTables(pack.allowlist).flatMap((t) => [...t.paths, ...t.regexes]);
   }
   return pack;
 }
@@ -70,12 +70,14 @@ export function loadPacks(dirOrFile: string, requireExamples = true): { rules: R
  * a stale or missing cache (a pack edited since the build) falls back to parsing.
  */
 const CACHE_FILE = path.resolve(BUILTIN_RULES_DIR, '../dist/rules.json');
+/** Part of the stamp: a cache written by a build whose RuleSpec had another shape is stale too. */
+const CACHE_FORMAT = 'rulespec-2';
 
 function packStamp(): string[] {
-  return tomlFiles(BUILTIN_RULES_DIR).map((f) => {
+  return [CACHE_FORMAT, ...tomlFiles(BUILTIN_RULES_DIR).map((f) => {
     const st = fs.statSync(f);
     return `${path.relative(BUILTIN_RULES_DIR, f)}:${st.size}:${Math.floor(st.mtimeMs)}`;
-  });
+  })];
 }
 
 function tomlFiles(dir: string): string[] {
@@ -134,13 +136,21 @@ export function loadRules(opts: LoadRulesOptions = {}): LoadedRules {
     mergeAllowlist(allowlist, b.allowlist);
   }
   const warnings: string[] = [];
+  const defined = new Set(byId.keys());
   for (const cfg of chain) {
-    for (const r of cfg.rules) byId.set(r.id, r); // a config rule with a built-in id replaces it
+    for (const r of cfg.rules) {
+      byId.set(r.id, r); // a config rule with a built-in id replaces it
+      defined.add(r.id);
+    }
     mergeAllowlist(allowlist, cfg.allowlist);
     for (const id of cfg.extend.disabledRules) {
       if (!byId.delete(id)) warnings.push(`${cfg.file}: extend.disabledRules: no rule "${id}" to disable`);
     }
   }
+  // A target that names no rule allows nothing, silently: a typo there would go unnoticed.
+  for (const cfg of chain)
+    for (const t of allowTables(cfg.allowlist))
+      for (const id of t.targetRules ?? []) if (!defined.has(id)) warnings.push(`${cfg.file}: targetRules: no rule "${id}" to apply the allowlist to`);
   let rules = [...byId.values()];
   if (opts.kinds) rules = rules.filter((r) => opts.kinds!.includes(r.kind));
   return { rules, allowlist, files: chain.map((c) => c.file), warnings };
@@ -150,10 +160,15 @@ function emptyAllowlist(): GlobalAllowlist {
   return { paths: [], regexes: [], stopwords: [], allowTarget: 'secret' };
 }
 
+/**
+ * Adds the tables of `from` to `into`, each still a table of its own; the first table that checks
+ * anything is stored flat (GlobalAllowlist), so a single `[allowlist]` reads as it is written.
+ */
 function mergeAllowlist(into: GlobalAllowlist, from: GlobalAllowlist): void {
-  into.paths.push(...from.paths);
-  into.regexes.push(...from.regexes);
-  into.stopwords.push(...from.stopwords);
+  // Copies: the built-in packs' tables are cached for the next load, whatever a caller does to these.
+  for (const t of allowTables(from).filter(hasChecks).map((t) => structuredClone(t))) {
+    if (hasChecks(into)) (into.tables ??= []).push(t);
+    else Object.assign(into, t);
+  }
   if (from.untrusted?.length) (into.untrusted ??= []).push(...from.untrusted);
-  if (from.allowTarget !== 'secret') into.allowTarget = from.allowTarget;
 }

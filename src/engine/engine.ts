@@ -1,8 +1,8 @@
 import { randomEnough, shannonEntropy } from './entropy.js';
 import { fingerprint } from './fingerprint.js';
 import { SharedKeywords } from './prefilter.js';
-import { compileStored } from './schema.js';
-import type { Chunk, Confidence, Finding, RuleSet, RuleSpec, Span } from './types.js';
+import { allowTables, compileStored, hasChecks } from './schema.js';
+import type { Allowlist, Chunk, Confidence, Finding, RuleSet, RuleSpec, Span } from './types.js';
 import { getValidator, verdictOf, type Validator } from './validators.js';
 import { compileContext, type ContextScorer } from './context.js';
 import { splitEngine } from './normalize.js';
@@ -27,8 +27,7 @@ export interface CompiledRule {
   multiline: boolean;
   keywordIds: number[];
   validator?: Validator;
-  allowRes: RegExp[];
-  allowPathRes: RegExp[];
+  allow: AllowTable[];
   pathRes?: RegExp[];
   /** Context words around a match raise its confidence (PII rules; context.ts). */
   context?: ContextScorer;
@@ -36,6 +35,16 @@ export interface CompiledRule {
   guarded?: boolean;
   /** A keyword-less rule with `anchors`: runs only on windows around them (anchors.ts). */
   gate?: AnchorGate;
+}
+
+/** One of a rule's allowlist tables (RuleSpec.allowlists), compiled. */
+export interface AllowTable {
+  and: boolean;
+  paths: RegExp[];
+  regexes: RegExp[];
+  target: Allowlist['allowTarget'];
+  stopwords: string[];
+  commits: string[];
 }
 
 export interface Engine {
@@ -94,12 +103,74 @@ export function compileRule(spec: RuleSpec): CompiledRule {
     multiline: isMultiline(spec),
     keywordIds: [],
     validator: spec.validate ? getValidator(spec.validate) : undefined,
-    allowRes: spec.allowRegexes.map(compileStored),
-    allowPathRes: spec.allowPaths.map(compileStored),
+    allow: spec.allowlists.filter(hasChecks).map((a) => ({
+      and: a.condition === 'and',
+      paths: a.paths.map(compileStored),
+      regexes: a.regexes.map(compileStored),
+      target: a.allowTarget,
+      stopwords: a.stopwords,
+      commits: a.commits ?? [],
+    })),
     pathRes: spec.paths?.map(compileStored),
     context: compileContext(spec),
     gate: spec.anchors && spec.keywords.length === 0 ? gateOf(spec) : undefined,
   };
+}
+
+/**
+ * Whether a rule runs on a path, and against which of its allowlist tables: undefined when its
+ * `paths` leave the path out or a table allows every match there (an OR table whose path matches, an
+ * AND table that checks nothing else); else the tables left to test on each match (allowMatch), whose
+ * path checks are settled: an OR table's path did not match, an AND table's did.
+ */
+export function ruleAt(rule: CompiledRule, path: string): AllowTable[] | undefined {
+  if (rule.pathRes && !rule.pathRes.some((re) => re.test(path))) return undefined;
+  if (!rule.allow.some((t) => t.paths.length)) return rule.allow;
+  const left: AllowTable[] = [];
+  for (const t of rule.allow) {
+    if (t.paths.length) {
+      const hit = t.paths.some((re) => re.test(path));
+      if (hit && !t.and) return undefined;
+      if (!hit && t.and) continue;
+      if (!t.regexes.length && !t.stopwords.length && !t.commits.length) {
+        if (hit) return undefined;
+        continue;
+      }
+    }
+    left.push(t);
+  }
+  return left;
+}
+
+/**
+ * What a rule's tables (as ruleAt left them) say of one match: true when one allows it; else the
+ * commits in which one does, for the allowlist filter to settle (history scans a blob once for every
+ * commit that holds it); else undefined. `text` gives the match or its line(s), for tables that test them.
+ */
+function allowMatch(tables: AllowTable[], secret: string, text: (target: 'match' | 'line') => string): true | string[] | undefined {
+  let commits: string[] | undefined;
+  for (const t of tables) {
+    // The checks besides paths and commits: `any` for OR, `all` for AND (none set: true).
+    let any = false;
+    let all = true;
+    if (t.stopwords.length) {
+      const low = secret.toLowerCase();
+      const hit = t.stopwords.some((w) => low.includes(w));
+      any ||= hit;
+      all &&= hit;
+    }
+    if (t.regexes.length) {
+      const s = t.target === 'secret' ? secret : text(t.target);
+      const hit = t.regexes.some((re) => re.test(s));
+      any ||= hit;
+      all &&= hit;
+    }
+    const rest = t.and ? all : any;
+    if (rest && !(t.and && t.commits.length)) return true;
+    // OR: the commits alone would allow it; AND: the commits are the check still open.
+    if (t.commits.length && (rest || !t.and)) (commits ??= []).push(...t.commits);
+  }
+  return commits;
 }
 
 function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keywords: SharedKeywords): Engine {
@@ -110,6 +181,11 @@ function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keyw
     keywordIds: spec.keywords.map((k) => keywords.id(k)),
   }));
   const hasSupersedes = compiled.some((r) => r.spec.supersedes?.length);
+  // A global allowlist table that tests the match or its line needs that text on the finding: the
+  // allowlist filter sees findings, not the chunk.
+  const globalTargets = new Set(allowTables(ruleSet.allowlist).filter((t) => t.regexes.length).map((t) => t.allowTarget));
+  const keepMatch = globalTargets.has('match');
+  const keepLine = globalTargets.has('line');
   // Indexed by the shared ids: keywords of the other engine (if any) have no rules here.
   const rulesOf: CompiledRule[][] = [];
   const unkeyed: CompiledRule[] = [];
@@ -121,11 +197,9 @@ function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keyw
   function scanChunk(chunk: Chunk, only?: ReadonlySet<string>): Finding[] {
     const text = chunk.text;
     const path = chunk.origin.path;
-    const applies = (r: CompiledRule) =>
-      (!only || only.has(r.spec.id)) &&
-      // A user rule's path regexes are user regexes too: the worker checks them.
-      (r.guarded ||
-        ((!r.pathRes || r.pathRes.some((re) => re.test(path))) && !r.allowPathRes.some((re) => re.test(path))));
+    // The rule's allowlist tables on this chunk, or undefined if it does not run here. A user rule's
+    // path and allowlist regexes are user regexes too: the worker checks them.
+    const at = (r: CompiledRule) => (only && !only.has(r.spec.id) ? undefined : r.guarded ? r.allow : ruleAt(r, path));
 
     const raw: RawMatch[] = [];
     const { hits, found } = keywords.scan(text);
@@ -145,7 +219,8 @@ function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keyw
     const work: GuardItem[] = [];
     let lines: LineIndex | undefined;
     for (const [rule, lists] of perRule) {
-      if (!applies(rule)) continue;
+      const allow = at(rule);
+      if (!allow) continue;
       const positions = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
       const wins = windows(lines ??= new LineIndex(text), positions, rule.multiline);
       if (rule.guarded) {
@@ -153,12 +228,13 @@ function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keyw
         work.push({ spec: rule.spec, windows: wins });
         continue;
       }
-      for (const [ws, we] of wins) runRule(rule, text, ws, we, raw, chunk.offset === 0);
+      for (const [ws, we] of wins) runRule(rule, text, ws, we, raw, allow, chunk.offset === 0);
     }
     // Anchor runs of the chunk, found once per anchor set and shared by the rules that declare it.
     let runsOf: Map<string, Int32Array> | undefined;
     for (const rule of unkeyed) {
-      if (!applies(rule)) continue;
+      const allow = at(rule);
+      if (!allow) continue;
       // A rule that cannot get the context it requires anywhere in this chunk (context.ts) does not run.
       if (!rule.guarded && rule.context?.possible && !rule.context.possible(text, chunk.offset === 0)) continue;
       if (rule.guarded) {
@@ -170,9 +246,9 @@ function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keyw
         const key = gate.run ? `${gate.key}\0${gate.run}` : gate.key;
         let runs = runsOf.get(key);
         if (!runs) runsOf.set(key, (runs = gate.run ? longRuns(text, gate.table, gate.run) : anchorRuns(text, gate)));
-        if (gate.run) runLongRuns(rule, gate, text, runs, raw, chunk.offset === 0);
-        else runAnchored(rule, gate, text, runs, raw, chunk.offset === 0);
-      } else runRule(rule, text, 0, text.length, raw, chunk.offset === 0);
+        if (gate.run) runLongRuns(rule, gate, text, runs, raw, allow, chunk.offset === 0);
+        else runAnchored(rule, gate, text, runs, raw, allow, chunk.offset === 0);
+      } else runRule(rule, text, 0, text.length, raw, allow, chunk.offset === 0);
     }
     if (guard && work.length) {
       for (const m of guard.run(chunk, work, chunk.offset === 0)) raw.push({ ...m, rule: guarded[m.item] });
@@ -219,6 +295,9 @@ function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keyw
       if (m.validatedBy) f.validatedBy = m.validatedBy;
       if (m.test) f.test = true;
       if (m.extra) f.extra = m.extra;
+      if (m.allowCommits) f.allowCommits = m.allowCommits;
+      if (keepMatch) f.matchText = detach(text.slice(m.matchStart, m.matchEnd));
+      if (keepLine) f.lineText = detach(lineAt(text, m.matchStart, m.matchEnd));
       const marker = inlineMarker(text, m.start, m.end);
       if (marker) f.inlineIgnore = marker;
       findings.push(f);
@@ -259,7 +338,9 @@ function dropSuperseded(matches: RawMatch[]): RawMatch[] {
 
 export interface RawMatch {
   rule: CompiledRule;
+  /** The whole regex match, text[matchStart, matchEnd); start and end delimit the secret. */
   matchStart: number;
+  matchEnd: number;
   start: number;
   end: number;
   secret: string;
@@ -267,6 +348,8 @@ export interface RawMatch {
   validatedBy?: string;
   test?: boolean;
   extra?: Record<string, string>;
+  /** Commits in which the rule's allowlist allows the match (Finding.allowCommits). */
+  allowCommits?: string[];
 }
 
 /**
@@ -350,19 +433,19 @@ function lineEndBounded(text: string, p: number, max: number): number {
  * scan position carried from window to window as one scan of the chunk would carry it. Same matches
  * as `runRule` over the whole chunk, in the same order.
  */
-function runAnchored(rule: CompiledRule, gate: AnchorGate, text: string, runs: Int32Array, out: RawMatch[], atStart: boolean): void {
+function runAnchored(rule: CompiledRule, gate: AnchorGate, text: string, runs: Int32Array, out: RawMatch[], allow: AllowTable[], atStart: boolean): void {
   if (runs.length === 0) return;
   const n = text.length;
   // Where anchors are everywhere (a CSV of numbers, a log), windows would cover the chunk anyway: one
   // scan of it does the same work in one call.
   if (runs.length / 2 > n / DENSE_ANCHORS) {
-    runRule(rule, text, 0, n, out, atStart);
+    runRule(rule, text, 0, n, out, allow, atStart);
     return;
   }
   let p = 0;
   eachWindow(runs, gate, (lo, hi) => {
     const from = lo > p ? lo : p;
-    if (from <= hi) p = runRule(rule, text, Math.max(0, lo - gate.back), Math.min(n, hi + gate.reach), out, atStart, from, hi);
+    if (from <= hi) p = runRule(rule, text, Math.max(0, lo - gate.back), Math.min(n, hi + gate.reach), out, allow, atStart, from, hi);
   });
 }
 
@@ -372,7 +455,7 @@ function runAnchored(rule: CompiledRule, gate: AnchorGate, text: string, runs: I
  * the gate's margins, the scan position carried from run to run. Same matches as `runRule` over the
  * whole chunk, in the same order.
  */
-function runLongRuns(rule: CompiledRule, gate: AnchorGate, text: string, runs: Int32Array, out: RawMatch[], atStart: boolean): void {
+function runLongRuns(rule: CompiledRule, gate: AnchorGate, text: string, runs: Int32Array, out: RawMatch[], allow: AllowTable[], atStart: boolean): void {
   const n = text.length;
   let p = 0;
   for (let i = 0; i < runs.length; i += 2) {
@@ -380,13 +463,14 @@ function runLongRuns(rule: CompiledRule, gate: AnchorGate, text: string, runs: I
     const e = runs[i + 1];
     const from = s > p ? s : p;
     const last = e - gate.run;
-    if (from <= last) p = runRule(rule, text, Math.max(0, s - gate.back), Math.min(n, e + gate.reach), out, atStart, from, last);
+    if (from <= last) p = runRule(rule, text, Math.max(0, s - gate.back), Math.min(n, e + gate.reach), out, allow, atStart, from, last);
   }
 }
 
 /**
  * Runs a rule's regex on text[ws, we), from `from` (default ws), accepting matches that start at or
  * before `lastStart`; returns where the scan stopped (the end of the last match accepted, or `from`).
+ * `allow`: the rule's allowlist tables on this chunk's path (ruleAt).
  */
 export function runRule(
   rule: CompiledRule,
@@ -394,6 +478,7 @@ export function runRule(
   ws: number,
   we: number,
   out: RawMatch[],
+  allow: AllowTable[],
   atStart = false,
   from = ws,
   lastStart = Infinity,
@@ -425,10 +510,13 @@ export function runRule(
       const low = secret.toLowerCase();
       if (spec.stopwords.some((w) => low.includes(w))) continue;
     }
-    if (rule.allowRes.length) {
-      const target =
-        spec.allowTarget === 'secret' ? secret : spec.allowTarget === 'match' ? m[0] : lineAt(text, ws + idx[0]);
-      if (rule.allowRes.some((r) => r.test(target))) continue;
+    const matchStart = ws + m.index;
+    const matchEnd = matchStart + m[0].length;
+    let allowCommits: string[] | undefined;
+    if (allow.length) {
+      const allowed = allowMatch(allow, secret, (t) => (t === 'match' ? text.slice(matchStart, matchEnd) : lineAt(text, matchStart, matchEnd)));
+      if (allowed === true) continue;
+      allowCommits = allowed;
     }
     let confidence = spec.confidence;
     let validatedBy: string | undefined;
@@ -452,14 +540,15 @@ export function runRule(
     }
     // Known test values (documentation phone ranges, processor test cards) stay reported, at the bottom.
     if (test) confidence = 'low';
-    out.push({ rule, matchStart: ws + m.index, start: ws + idx[0], end: ws + idx[1], secret, confidence, validatedBy, test, extra });
+    out.push({ rule, matchStart, matchEnd, start: ws + idx[0], end: ws + idx[1], secret, confidence, validatedBy, test, extra, allowCommits });
   }
   re.lastIndex = 0;
   return p;
 }
 
-function lineAt(text: string, p: number): string {
-  return text.slice(lineStartBounded(text, p, 4096), lineEndBounded(text, p, 4096));
+/** The line(s) of text[start, end), as gitleaks' `regexTarget = "line"` reads them (bounded on very long lines). */
+function lineAt(text: string, start: number, end: number): string {
+  return text.slice(lineStartBounded(text, start, 4096), lineEndBounded(text, Math.max(start, end - 1), 4096));
 }
 
 /** Lines (1-based) of the inline-ignore markers a chunk owns, for `--report-unused`. Pure. */

@@ -13,7 +13,8 @@ export interface ExampleFailure {
 /**
  * Runs every rule's examples through the real engine (prefilter, windows, entropy, validators,
  * stopwords), one rule at a time: a match example must be found by its rule, a noMatch example
- * must not be. Path scoping is left out: examples have no path.
+ * must not be. Path scoping is left out: examples have no path, so no allowlist path matches them
+ * (an OR table's other checks still apply; an AND table with paths allows nothing).
  */
 export function checkExamples(rules: readonly RuleSpec[], opts: { minMatch?: number; minNoMatch?: number } = {}): ExampleFailure[] {
   const failures: ExampleFailure[] = [];
@@ -22,7 +23,7 @@ export function checkExamples(rules: readonly RuleSpec[], opts: { minMatch?: num
     if (rule.examples.match.length < (opts.minMatch ?? 1)) fail('examples.match', `needs at least ${opts.minMatch ?? 1} example(s) that must match`);
     if (rule.examples.noMatch.length < (opts.minNoMatch ?? 1)) fail('examples.noMatch', `needs at least ${opts.minNoMatch ?? 1} example(s) that must not match`);
     const engine = createEngine({
-      rules: [{ ...rule, paths: undefined, allowPaths: [] }],
+      rules: [{ ...rule, paths: undefined, allowlists: rule.allowlists.filter((a) => a.condition !== 'and' || !a.paths.length).map((a) => ({ ...a, paths: [] })) }],
       allowlist: { paths: [], regexes: [], stopwords: [], allowTarget: 'secret' },
     });
     const found = (text: string) => {

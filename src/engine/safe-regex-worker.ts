@@ -4,7 +4,7 @@
  * announcing in shared memory which rule it is on and since when, so the caller can stop it.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { compileRule, runRule, type CompiledRule, type RawMatch } from './engine.js';
+import { compileRule, ruleAt, runRule, type CompiledRule, type RawMatch } from './engine.js';
 import { compileStored } from './schema.js';
 import type { GuardJob, GuardMatch, GuardReply } from './safe-regex.js';
 
@@ -37,16 +37,17 @@ port.on('message', (job: GuardJob) => {
       Atomics.store(i32, 1, i);
       let rule = compiled.get(item.key);
       if (!rule) compiled.set(item.key, (rule = compileRule(item.spec!)));
-      // Path scoping is a user regex too, so it runs here rather than on the calling thread.
-      if (rule.pathRes && !rule.pathRes.some((re) => re.test(job.path))) return;
-      if (rule.allowPathRes.some((re) => re.test(job.path))) return;
+      // Path scoping and allowlist paths are user regexes too, so they run here rather than on the calling thread.
+      const allow = ruleAt(rule, job.path);
+      if (!allow) return;
       const raw: RawMatch[] = [];
-      for (const [ws, we] of item.windows ?? [[0, job.text.length]]) runRule(rule, job.text, ws, we, raw, job.atStart);
+      for (const [ws, we] of item.windows ?? [[0, job.text.length]]) runRule(rule, job.text, ws, we, raw, allow, job.atStart);
       for (const m of raw) {
-        const g: GuardMatch = { item: i, matchStart: m.matchStart, start: m.start, end: m.end, secret: m.secret, confidence: m.confidence };
+        const g: GuardMatch = { item: i, matchStart: m.matchStart, matchEnd: m.matchEnd, start: m.start, end: m.end, secret: m.secret, confidence: m.confidence };
         if (m.validatedBy) g.validatedBy = m.validatedBy;
         if (m.test) g.test = m.test;
         if (m.extra) g.extra = m.extra;
+        if (m.allowCommits) g.allowCommits = m.allowCommits;
         matches.push(g);
       }
     });

@@ -8,6 +8,7 @@ import {
   CONFIDENCES,
   KINDS,
   SEVERITIES,
+  type Allowlist,
   type Confidence,
   type GlobalAllowlist,
   type Kind,
@@ -29,6 +30,10 @@ export interface ParseOptions {
 }
 
 type Table = Record<string, unknown>;
+
+/** gitleaks' allowlist table fields; a global table may also name the rules it applies to. */
+const ALLOWLIST_FIELDS = new Set(['description', 'condition', 'commits', 'paths', 'regexTarget', 'regexes', 'stopwords']);
+const GLOBAL_ALLOWLIST_FIELDS = new Set([...ALLOWLIST_FIELDS, 'targetRules']);
 
 const RULE_FIELDS = new Set([
   'id', 'kind', 'severity', 'confidence', 'description', 'regex', 'flags', 'secretGroup', 'keywords', 'anchors', 'entropy', 'entropyRatio',
@@ -62,12 +67,14 @@ export function parseTomlText(text: string, file: string): Table {
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The line to name in an error about a rule: the line of the field at fault (`regex = …`) inside the
- * rule's `[[rules]]` block when it is written there, else the line of the rule's id. Lines inside
- * multi-line strings (''' or """ quoted) are not taken for keys or headers.
+ * The line to name in an error: the line of the field at fault (`regex = …`) inside the rule's
+ * `[[rules]]` block when it is written there, else the line of the rule's id. A field of an
+ * allowlist table (`allowlists[1].paths`, `allowlist.regexTarget`) is looked for in that table's
+ * block: the rule's `[[rules.allowlists]]` / `[rules.allowlist]`, or without a rule the global
+ * `[[allowlists]]` / `[allowlist]`. Lines inside multi-line strings (''' or """ quoted) are not
+ * taken for keys or headers.
  */
-function ruleLine(text: string, id: string | undefined, field?: string, nth = 0): number | undefined {
-  if (!id) return undefined;
+function configLine(text: string, id: string | undefined, field?: string, nth = 0): number | undefined {
   const lines = text.split('\n');
   // Per line: is it a key or header line, outside any multi-line string?
   const plain: boolean[] = [];
@@ -79,27 +86,46 @@ function ruleLine(text: string, id: string | undefined, field?: string, nth = 0)
       else if (inside === m[0]) inside = undefined;
     }
   }
-  const idRe = new RegExp(`^\\s*id\\s*=\\s*["']${escapeRe(id)}["']`);
-  // The nth rule with this id (a duplicate is the second).
-  let at = -1;
-  for (let i = 0, seen = 0; i < lines.length && at < 0; i++) if (plain[i] && idRe.test(lines[i]) && seen++ === nth) at = i;
-  if (at < 0) return undefined;
-  if (field) {
-    const header = (i: number) => plain[i] && /^\s*\[/.test(lines[i]);
-    let start = at;
-    while (start > 0 && !header(start)) start--;
-    let end = at + 1;
+  const header = (i: number) => plain[i] && /^\s*\[/.test(lines[i]);
+  const blockEnd = (i: number) => {
+    let end = i + 1;
     while (end < lines.length && !header(end)) end++;
-    const keyRe = new RegExp(`^\\s*${escapeRe(field.replace(/\[\d+\]$/, ''))}\\s*=`);
-    for (let i = start; i < end; i++) if (plain[i] && keyRe.test(lines[i])) return i + 1;
+    return end;
+  };
+  const keyLine = (from: number, to: number, key: string) => {
+    const keyRe = new RegExp(`^\\s*${escapeRe(key)}\\s*=`);
+    for (let i = from; i < to; i++) if (plain[i] && keyRe.test(lines[i])) return i + 1;
+    return undefined;
+  };
+  const table = field ? /^(allowlists?)(?:\[(\d+)\])?\.([^.[]+)/.exec(field) : null;
+  let from = 0;
+  let to = lines.length;
+  let at: number | undefined;
+  if (id) {
+    const idRe = new RegExp(`^\\s*id\\s*=\\s*["']${escapeRe(id)}["']`);
+    // The nth rule with this id (a duplicate is the second).
+    for (let i = 0, seen = 0; i < lines.length && at === undefined; i++) if (plain[i] && idRe.test(lines[i]) && seen++ === nth) at = i;
+    if (at === undefined) return undefined;
+    from = at;
+    while (from > 0 && !header(from)) from--;
+    if (field && !table) return keyLine(from, blockEnd(at), field.replace(/\[\d+\]$/, '')) ?? at + 1;
+    // The rule's own tables come before the next [[rules]].
+    to = at + 1;
+    while (to < lines.length && !(header(to) && /^\s*\[\[\s*rules\s*\]\]/.test(lines[to]))) to++;
   }
-  return at + 1;
+  if (table) {
+    const name = `${id ? 'rules\\.' : ''}${table[1]}`;
+    const headerRe = table[1] === 'allowlists' ? new RegExp(`^\\s*\\[\\[\\s*${name}\\s*\\]\\]`) : new RegExp(`^\\s*\\[\\s*${name}\\s*\\]`);
+    let skip = Number(table[2] ?? 0);
+    for (let i = from; i < to; i++) if (header(i) && headerRe.test(lines[i]) && skip-- === 0) return keyLine(i + 1, blockEnd(i), table[3]) ?? i + 1;
+  }
+  return at === undefined ? undefined : at + 1;
 }
 
 export function parseConfig(text: string, file: string, opts: ParseOptions = {}): ParsedConfig {
   const doc = parseTomlText(text, file);
   const err = (message: string, field?: string, rule?: string, nth?: number) =>
-    new SpillguardError(rule ? 'rule' : 'config', message, { file, rule, field, line: ruleLine(text, rule, field, nth) });
+    new SpillguardError(rule ? 'rule' : 'config', message, { file, rule, field, line: configLine(text, rule, field, nth) });
 
   const rulesRaw = doc.rules ?? [];
   if (!Array.isArray(rulesRaw)) throw err('must be an array of tables ([[rules]])', 'rules');
@@ -119,18 +145,44 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
     disabledRules: strList(extendRaw.disabledRules, 'extend.disabledRules', err),
   };
 
-  // gitleaks has both the older single [allowlist] table and the newer [[allowlists]] array.
-  const allowTables: Table[] = [];
-  if (doc.allowlist !== undefined) allowTables.push(doc.allowlist as Table);
-  if (Array.isArray(doc.allowlists)) allowTables.push(...(doc.allowlists as Table[]));
-  const allowlist: GlobalAllowlist = { paths: [], regexes: [], stopwords: [], allowTarget: 'secret' };
-  for (const t of allowTables) {
-    allowlist.paths.push(...regexList(t.paths, 'allowlist.paths', err));
-    allowlist.regexes.push(...regexList(t.regexes, 'allowlist.regexes', err));
-    allowlist.stopwords.push(...strList(t.stopwords, 'allowlist.stopwords', err).map((s) => s.toLowerCase()));
-    if (t.regexTarget !== undefined) allowlist.allowTarget = target(t.regexTarget, 'allowlist.regexTarget', err);
-  }
+  const [first, ...tables] = allowlistTables(doc, GLOBAL_ALLOWLIST_FIELDS, err);
+  const allowlist: GlobalAllowlist = first ?? { paths: [], regexes: [], stopwords: [], allowTarget: 'secret' };
+  if (tables.length) allowlist.tables = tables;
   return { file, rules, allowlist, extend };
+}
+
+/**
+ * The allowlist tables of a rule or of the whole file. gitleaks has both the older single
+ * `allowlist` table and the newer `allowlists` array. Every table stays a table of its own: merged,
+ * one table's `regexTarget`, paths or `condition` would change what another's regexes allow.
+ */
+function allowlistTables(raw: Table, fields: ReadonlySet<string>, e: ErrFn): Allowlist[] {
+  const tables: Allowlist[] = [];
+  if (raw.allowlist !== undefined) tables.push(parseAllowlist(raw.allowlist, 'allowlist', fields, e));
+  if (raw.allowlists !== undefined) {
+    if (!Array.isArray(raw.allowlists)) throw e('must be an array of tables', 'allowlists');
+    raw.allowlists.forEach((t, i) => tables.push(parseAllowlist(t, `allowlists[${i}]`, fields, e)));
+  }
+  return tables;
+}
+
+function parseAllowlist(raw: unknown, where: string, fields: ReadonlySet<string>, e: ErrFn): Allowlist {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw e('must be a table', where);
+  const t = raw as Table;
+  for (const k of Object.keys(t)) if (!fields.has(k)) throw e('unknown field', `${where}.${k}`);
+  if (t.description !== undefined) str(t.description, `${where}.description`, e);
+  const a: Allowlist = {
+    paths: regexList(t.paths, `${where}.paths`, e),
+    regexes: regexList(t.regexes, `${where}.regexes`, e),
+    stopwords: strList(t.stopwords, `${where}.stopwords`, e).map((s) => s.toLowerCase()),
+    allowTarget: t.regexTarget === undefined ? 'secret' : target(t.regexTarget, `${where}.regexTarget`, e),
+  };
+  if (t.condition !== undefined && condition(t.condition, `${where}.condition`, e) === 'and') a.condition = 'and';
+  // gitleaks compares commits case-insensitively.
+  const commits = strList(t.commits, `${where}.commits`, e).map((c) => c.toLowerCase());
+  if (commits.length) a.commits = commits;
+  if (t.targetRules !== undefined) a.targetRules = strList(t.targetRules, `${where}.targetRules`, e);
+  return a;
 }
 
 type ErrFn = (message: string, field?: string, rule?: string) => SpillguardError;
@@ -196,18 +248,7 @@ function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, 
   const paths = raw.path !== undefined ? regexList([raw.path], 'path', e) : raw.paths !== undefined ? regexList(raw.paths, 'paths', e) : undefined;
 
   const stopwords = strList(raw.stopwords, 'stopwords', e).map((s) => s.toLowerCase());
-  const allowRegexes: string[] = [];
-  const allowPaths: string[] = [];
-  let allowTarget: RuleSpec['allowTarget'] = 'secret';
-  const allowTables: Table[] = [];
-  if (raw.allowlist !== undefined) allowTables.push(raw.allowlist as Table);
-  if (Array.isArray(raw.allowlists)) allowTables.push(...(raw.allowlists as Table[]));
-  for (const t of allowTables) {
-    allowRegexes.push(...regexList(t.regexes, 'allowlist.regexes', e));
-    allowPaths.push(...regexList(t.paths, 'allowlist.paths', e));
-    stopwords.push(...strList(t.stopwords, 'allowlist.stopwords', e).map((s) => s.toLowerCase()));
-    if (t.regexTarget !== undefined) allowTarget = target(t.regexTarget, 'allowlist.regexTarget', e);
-  }
+  const allowlists = allowlistTables(raw, ALLOWLIST_FIELDS, e);
 
   const ex = (raw.examples ?? {}) as Table;
   const examples = { match: strList(ex.match, 'examples.match', e), noMatch: strList(ex.noMatch, 'examples.noMatch', e) };
@@ -218,7 +259,7 @@ function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, 
 
   return {
     id, kind, severity, confidence, description, regex: source, flags, secretGroup, keywords, ...(anchors ? { anchors, anchorBounds } : {}), entropy, entropyRatio, validate,
-    onInvalid, paths, stopwords, allowRegexes, allowPaths, allowTarget,
+    onInvalid, paths, stopwords, allowlists,
     tags: strList(raw.tags, 'tags', e),
     supersedes: raw.supersedes === undefined ? undefined : strList(raw.supersedes, 'supersedes', e),
     help: raw.help === undefined ? undefined : str(raw.help, 'help', e),
@@ -262,6 +303,24 @@ function oneOf<T extends string>(v: unknown, allowed: readonly string[], field: 
 }
 function target(v: unknown, field: string, e: ErrFn): 'secret' | 'match' | 'line' {
   return oneOf(v, ['secret', 'match', 'line'], field, e);
+}
+/** gitleaks spells it AND / OR in any case, or && / ||. */
+function condition(v: unknown, field: string, e: ErrFn): 'or' | 'and' {
+  const c = typeof v === 'string' ? v.toUpperCase() : undefined;
+  if (c === 'AND' || c === '&&') return 'and';
+  if (c === 'OR' || c === '||' || c === '') return 'or';
+  throw e('must be OR or AND', field);
+}
+
+/** Whether a table checks anything: one that does not allows nothing (gitleaks refuses it). */
+export function hasChecks(a: Allowlist): boolean {
+  return a.paths.length > 0 || a.regexes.length > 0 || a.stopwords.length > 0 || (a.commits?.length ?? 0) > 0;
+}
+
+/** Every table of a global allowlist, the first (stored flat) as a table of its own. */
+export function allowTables(a: GlobalAllowlist): Allowlist[] {
+  const { tables, untrusted: _, ...first } = a;
+  return [first, ...(tables ?? [])];
 }
 
 /** Compiles a stored allowlist pattern, which keeps translated inline flags as a `(?flags)` prefix. */

@@ -93,6 +93,19 @@ export interface Finding {
   snippet?: string;
   /** A finding in a bundle with a source map beside it: where the map says the code came from. */
   original?: OriginalPosition;
+  /**
+   * Commits (lower-case SHAs) in which one of the rule's allowlist tables allows this finding
+   * (gitleaks `commits`). Settled by the allowlist filter, per occurrence: history scans a blob once
+   * for every commit that holds it, so the engine cannot know the commit.
+   */
+  allowCommits?: string[];
+  /**
+   * The line(s) of the whole regex match, and the match itself: set only when a global allowlist
+   * table tests them (`regexTarget = "line"` / `"match"`), for the filter. They hold the raw secret:
+   * never reported.
+   */
+  lineText?: string;
+  matchText?: string;
 }
 
 /** A position in an original source, as named by a source map (1-based line and column). */
@@ -137,12 +150,10 @@ export interface RuleSpec {
   onInvalid: 'drop' | 'low';
   /** Only run on paths matching these globs (gitleaks `path`). */
   paths?: string[];
+  /** The rule's own: a secret containing one of these (lower-case) is not a match. */
   stopwords: string[];
-  allowRegexes: string[];
-  /** Paths (globs) on which this rule's findings are allowed. */
-  allowPaths: string[];
-  /** Which text allowRegexes are tested against. */
-  allowTarget: 'secret' | 'match' | 'line';
+  /** `[rules.allowlist]` and `[[rules.allowlists]]`: a match that any of these tables allows is dropped. */
+  allowlists: Allowlist[];
   tags: string[];
   /** Rule ids whose matches this rule's match replaces on an overlapping span. */
   supersedes?: string[];
@@ -168,11 +179,38 @@ export interface RuleSpec {
   options?: Readonly<Record<string, string | number | boolean | string[]>>;
 }
 
-export interface GlobalAllowlist {
+/**
+ * One allowlist table: gitleaks' `[[rules.allowlists]]` and `[[allowlists]]`, or the older single
+ * `[rules.allowlist]` and `[allowlist]`. Each table decides on its own; a finding is allowed when
+ * any table allows it. A table that checks nothing (no commits, paths, regexes or stopwords) allows nothing.
+ */
+export interface Allowlist {
+  /** Regexes on the reported path. */
   paths: string[];
+  /** Regexes on the text `allowTarget` names. */
   regexes: string[];
+  /** Lower-case words: a secret containing one is allowed. */
   stopwords: string[];
+  /** What `regexes` test (gitleaks `regexTarget`): the secret, the whole regex match, or its line(s). */
   allowTarget: 'secret' | 'match' | 'line';
+  /**
+   * gitleaks `condition`: with 'or' (or none) any check the table sets allows a finding; with 'and'
+   * only all of them together do.
+   */
+  condition?: 'or' | 'and';
+  /** Lower-case commit SHAs (gitleaks `commits`): findings of a history scan in these commits. */
+  commits?: string[];
+  /** Global tables only (gitleaks `targetRules`): the rules the table applies to; none, every rule. */
+  targetRules?: string[];
+}
+
+/**
+ * The global allowlist tables. The first is stored flat, as a lone `[allowlist]` is (and as callers
+ * write it: `{ paths: [], regexes: [], stopwords: [], allowTarget: 'secret' }`), the others in `tables`.
+ */
+export interface GlobalAllowlist extends Allowlist {
+  /** `[[allowlists]]` tables, and the tables of other configuration files, after the first. */
+  tables?: Allowlist[];
   /** Entries of `paths` and `regexes` from a user's configuration: tested under a time budget (safe-regex.ts). */
   untrusted?: string[];
 }

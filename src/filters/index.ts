@@ -1,6 +1,6 @@
-import { compileStored } from '../engine/schema.js';
+import { allowTables, compileStored, hasChecks } from '../engine/schema.js';
 import { testUserPatterns } from '../engine/safe-regex.js';
-import { CONFIDENCES, type Confidence, type Finding, type GlobalAllowlist } from '../engine/types.js';
+import { CONFIDENCES, type Allowlist, type Confidence, type Finding, type GlobalAllowlist } from '../engine/types.js';
 
 export interface Dropped {
   finding: Finding;
@@ -80,15 +80,47 @@ function allowlistFilterOf(a: GlobalAllowlist): AllowlistFilter {
 /** Paths remembered per filter; past this many the memo starts over. */
 const PATH_MEMO_MAX = 100_000;
 
+type Target = Allowlist['allowTarget'];
+const TARGETS: readonly Target[] = ['secret', 'match', 'line'];
+
+/** A pattern of a table: compiled here, or (a user's) its index among the patterns the worker tests. */
+interface Entry {
+  p: string;
+  re?: RegExp;
+  at: number;
+}
+
+/**
+ * The global allowlist tables, and the commits a rule's own tables left open (Finding.allowCommits).
+ * Each table decides on its own, as in gitleaks: with OR (the default) any check it sets allows a
+ * finding, with AND all of them must; the reason names every check that held.
+ */
 export function allowlistFilter(a: GlobalAllowlist): AllowlistFilter {
-  const paths = a.paths.map((p) => ({ p, re: compileStored(p) }));
-  const regexes = a.regexes.map((p) => ({ p, re: compileStored(p) }));
   const user = new Set(a.untrusted ?? []);
   // A user's patterns are user regexes: tested in the regex worker, under a budget, many inputs per
   // call. Why the memo of paths: a call costs a thread round trip (~0.2 ms here), which a corpus
   // paid per document and a history per commit, for paths that repeat or are known in advance.
-  const userPaths = paths.filter((x) => user.has(x.p)).map((x) => x.p);
-  const userRegexes = regexes.filter((x) => user.has(x.p)).map((x) => x.p);
+  const userPaths: string[] = [];
+  const userRegexes: Record<Target, string[]> = { secret: [], match: [], line: [] };
+  const entry = (p: string, list: string[]): Entry => {
+    if (!user.has(p)) return { p, re: compileStored(p), at: -1 };
+    const at = list.indexOf(p);
+    return { p, at: at >= 0 ? at : list.push(p) - 1 };
+  };
+  const tables = allowTables(a)
+    .filter(hasChecks)
+    .map((t) => {
+      const target = t.allowTarget ?? 'secret';
+      return {
+        and: t.condition === 'and',
+        commits: t.commits ?? [],
+        paths: t.paths.map((p) => entry(p, userPaths)),
+        regexes: t.regexes.map((p) => entry(p, userRegexes[target])),
+        target,
+        stopwords: t.stopwords,
+        rules: t.targetRules && new Set(t.targetRules),
+      };
+    });
   const pathHits = new Map<string, boolean[]>();
   const prime = (list: string[]) => {
     if (!userPaths.length) return;
@@ -103,17 +135,47 @@ export function allowlistFilter(a: GlobalAllowlist): AllowlistFilter {
     fresh.forEach((p, j) => pathHits.set(p, userPaths.map((_, i) => hits[i][j])));
   };
   const pathOf = (f: Finding) => (f.origin.member ? `${f.origin.path}!${f.origin.member}` : f.origin.path);
+  // The match and the line are on the finding only when the engine was built with this allowlist;
+  // without them a table's regexes on those cannot hold.
+  const textOf = (f: Finding, t: Target) => (t === 'secret' ? f.secret : t === 'match' ? f.matchText : f.lineText);
   const filter = (findings: Finding[]) => {
     if (!findings.length) return { kept: [], dropped: [] };
     prime(findings.map(pathOf));
-    const regexHits = testUserPatterns(userRegexes, findings.map((f) => f.secret));
+    const regexHits = {} as Record<Target, boolean[][]>;
+    for (const t of TARGETS) regexHits[t] = testUserPatterns(userRegexes[t], findings.map((f) => textOf(f, t) ?? ''));
     const index = new Map(findings.map((f, i) => [f, i]));
     return partition(findings, (f) => {
+      const commit = f.origin.commit?.toLowerCase();
+      if (commit && f.allowCommits?.includes(commit)) return `rule allowlist commit ${commit}`;
       const path = pathOf(f);
-      for (const { p, re } of paths) if (user.has(p) ? pathHits.get(path)![userPaths.indexOf(p)] : re.test(path)) return `allowlist path /${p}/`;
-      for (const { p, re } of regexes) if (user.has(p) ? regexHits[userRegexes.indexOf(p)][index.get(f)!] : re.test(f.secret)) return `allowlist regex /${p}/`;
-      const low = f.secret.toLowerCase();
-      for (const w of a.stopwords) if (low.includes(w)) return `allowlist stopword "${w}"`;
+      const j = index.get(f)!;
+      for (const t of tables) {
+        if (t.rules && !t.rules.has(f.ruleId)) continue;
+        let checks = 0;
+        const held: string[] = [];
+        if (t.commits.length) {
+          checks++;
+          if (commit && t.commits.includes(commit)) held.push(`commit ${commit}`);
+        }
+        if (t.paths.length) {
+          checks++;
+          const e = t.paths.find((e) => (e.re ? e.re.test(path) : pathHits.get(path)![e.at]));
+          if (e) held.push(`path /${e.p}/`);
+        }
+        if (t.regexes.length) {
+          checks++;
+          const s = textOf(f, t.target);
+          const e = s === undefined ? undefined : t.regexes.find((e) => (e.re ? e.re.test(s) : regexHits[t.target][e.at][j]));
+          if (e) held.push(`regex /${e.p}/${t.target === 'secret' ? '' : ` on the ${t.target}`}`);
+        }
+        if (t.stopwords.length) {
+          checks++;
+          const low = f.secret.toLowerCase();
+          const w = t.stopwords.find((w) => low.includes(w));
+          if (w !== undefined) held.push(`stopword "${w}"`);
+        }
+        if (t.and ? held.length === checks : held.length > 0) return `allowlist ${t.and ? held.join(' and ') : held[0]}`;
+      }
       return undefined;
     });
   };

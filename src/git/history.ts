@@ -136,17 +136,21 @@ class LogParser {
   }
 }
 
-/** Which path-scoped rules apply at a path: blobs are shared between paths only when this agrees. */
+/**
+ * Which of the rules' path regexes (their `paths`, their allowlist tables' paths) match a path: blobs
+ * are shared between paths only when this agrees, since those decide what the engine finds.
+ */
 function pathSignature(ruleSet: RuleSet, compileStored: (re: string) => RegExp): (p: string) => string {
   const scoped = ruleSet.rules
-    .filter((r) => r.paths?.length || r.allowPaths.length)
-    .map((r) => ({ paths: r.paths?.map(compileStored), allow: r.allowPaths.map(compileStored) }));
+    .flatMap((r) => [r.paths ?? [], ...r.allowlists.map((a) => a.paths)])
+    .filter((list) => list.length)
+    .map((list) => list.map(compileStored));
   if (scoped.length === 0) return () => '';
   const cache = new Map<string, string>();
   return (p) => {
     let sig = cache.get(p);
     if (sig === undefined) {
-      sig = ':' + scoped.map((r) => ((!r.paths || r.paths.some((re) => re.test(p))) && !r.allow.some((re) => re.test(p)) ? '1' : '0')).join('');
+      sig = ':' + scoped.map((res) => (res.some((re) => re.test(p)) ? '1' : '0')).join('');
       cache.set(p, sig);
     }
     return sig;

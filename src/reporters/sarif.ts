@@ -133,7 +133,7 @@ function buildSarif(report: Report, findings: Finding[], notes: string[], ctx: R
 function fallbackRule(f: Finding): RuleSpec {
   return {
     id: f.ruleId, kind: f.kind, severity: f.severity, confidence: f.confidence, description: f.description, regex: '', flags: '',
-    secretGroup: 0, keywords: [], onInvalid: 'drop', stopwords: [], allowRegexes: [], allowPaths: [], allowTarget: 'secret', tags: [],
+    secretGroup: 0, keywords: [], onInvalid: 'drop', stopwords: [], allowlists: [], tags: [],
     examples: { match: [], noMatch: [] }, source: '',
   };
 }
