@@ -88,6 +88,66 @@ describe('configuration errors name file, line, rule and field', () => {
     });
   }
 
+  // The whole message, the test's folder shown as DIR: the line is the offending key's, an entry's
+  // in a list, or a table's header when the key is missing.
+  const exact: [string, Record<string, string>, string][] = [
+    ['a [[rules]] table without id, at its header', { 'c.toml': `[[rules]]\nid = "ok"\nregex = 'a'\n\n[[rules]]\ndescription = "no id"\nregex = 'b'\n` },
+      'DIR/c.toml:5: field "id": rules[1] has no id'],
+    ['an inline rule without id', { 'c.toml': `rules = [\n  { id = "a", regex = 'a' },\n  { regex = 'b' },\n]\n` }, 'DIR/c.toml:3: field "id": rules[1] has no id'],
+    ['a field of an inline rule', { 'c.toml': `rules = [\n  { id = "a", regex = 'a' },\n  { id = "b", regex = '(b' },\n]\n` },
+      'DIR/c.toml:3: rule "b": field "regex": does not compile: /(b/dg: Unterminated group'],
+    ['rules not an array', { 'c.toml': `title = "t"\nrules = "x"\n` }, 'DIR/c.toml:2: field "rules": must be an array of tables ([[rules]])'],
+    ['a rules entry not a table', { 'c.toml': `rules = [\n  1,\n]\n` }, 'DIR/c.toml:2: field "rules": rules[0] must be a table'],
+    ['examples not a table', { 'c.toml': `[[rules]]\nid = "x"\nregex = 'a'\nexamples = ["a"]\n` }, 'DIR/c.toml:4: rule "x": field "examples": must be a table'],
+    ['extend not a table', { 'c.toml': `extend = "base.toml"\n` }, 'DIR/c.toml:1: field "extend": must be a table'],
+    ['extend.path not found', { 'c.toml': `# shared rules\n[extend]\npath = "nope.toml"\n` }, 'DIR/c.toml:3: field "extend.path": extended config not found'],
+    ['extend.path not a string', { 'c.toml': `[extend]\npath = 3\n` }, 'DIR/c.toml:2: field "extend.path": must be a string'],
+    ['extend.useDefault not a boolean', { 'c.toml': `[extend]\ndisabledRules = []\nuseDefault = "no"\n` },
+      'DIR/c.toml:3: field "extend.useDefault": must be true or false'],
+    ['extend.disabledRules not a list', { 'c.toml': `[extend]\ndisabledRules = "x"\n` }, 'DIR/c.toml:2: field "extend.disabledRules": must be a list of strings'],
+    ['an extend.disabledRules entry not a string', { 'c.toml': `[extend]\ndisabledRules = [\n  "a",\n  1,\n]\n` },
+      'DIR/c.toml:4: field "extend.disabledRules": must be a list of strings'],
+    ['a config that extends itself', { 'c.toml': `[extend]\npath = "c.toml"\n` }, 'DIR/c.toml:2: field "extend.path": "c.toml" extends itself'],
+    // Named at the file that closes the loop, paths as written there.
+    ['a loop of extended configs', { 'c.toml': `[extend]\npath = "base/b.toml"\n`, 'base/b.toml': `[extend]\nuseDefault = false\npath = "../c.toml"\n` },
+      'DIR/base/b.toml:3: field "extend.path": "../c.toml" extends itself: ../c.toml → b.toml → ../c.toml'],
+    // The file whose path goes too far, not the one it names.
+    ['an extend chain too deep', Object.fromEntries([0, 1, 2, 3, 4, 5, 6].map((n) => [`${n}.toml`, `# ${n}\n[extend]\npath = "${n + 1}.toml"\n`])),
+      'DIR/5.toml:3: field "extend.path": [extend] path chain is deeper than 5 files'],
+    ['an allowlist regexes entry that does not compile', { 'c.toml': `[allowlist]\ndescription = "d"\nregexes = [\n  '''ok''',\n  '''(bad''',\n]\n` },
+      'DIR/c.toml:5: field "allowlist.regexes": entry 2 does not compile: /(bad/: Unterminated group'],
+    ['an allowlist written as dotted keys', { 'c.toml': `title = "t"\nallowlist.paths = ['''(x''']\n` },
+      'DIR/c.toml:2: field "allowlist.paths": entry 1 does not compile: /(x/: Unterminated group'],
+    ['a rule allowlist written as dotted keys', { 'c.toml': `[[rules]]\nid = "r"\nregex = 'a'\nallowlist.regexes = ['''(x''']\n` },
+      'DIR/c.toml:4: rule "r": field "allowlist.regexes": entry 1 does not compile: /(x/: Unterminated group'],
+    ['allowlist not a table', { 'c.toml': `title = "t"\nallowlist = 3\n` }, 'DIR/c.toml:2: field "allowlist": must be a table'],
+    ['allowlists not an array', { 'c.toml': `title = "t"\nallowlists = 3\n` }, 'DIR/c.toml:2: field "allowlists": must be an array of tables'],
+  ];
+  for (const [name, files, expected] of exact) {
+    it(`${name}: the whole message`, () => {
+      const dir = tmp();
+      for (const [f, toml] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+        fs.writeFileSync(path.join(dir, f), toml);
+      }
+      const r = cli(['scan', '.', '--config', Object.keys(files)[0]], { cwd: dir });
+      expect([r.code, r.stdout, r.stderr.replaceAll(dir, 'DIR')]).toEqual([2, '', `spillguard: error: ${expected}\n`]);
+    });
+  }
+
+  it('a rule id defined in two packs: the whole message, at the second id', () => {
+    const dir = tmp();
+    const pack = (extra: string) => `[[rules]]\n${extra}id = "twice"\nregex = 'a'\nexamples = { match = ["a"], noMatch = ["b"] }\n`;
+    fs.mkdirSync(path.join(dir, 'packs'));
+    fs.writeFileSync(path.join(dir, 'packs/a.toml'), pack(''));
+    fs.writeFileSync(path.join(dir, 'packs/b.toml'), pack('description = "again"\n'));
+    const r = cli(['rules', 'test', 'packs'], { cwd: dir });
+    expect([r.code, r.stderr.replaceAll(dir, 'DIR')]).toEqual([
+      2,
+      'spillguard: error: DIR/packs/b.toml:3: rule "twice": field "id": duplicate rule id (also defined in DIR/packs/a.toml)\n',
+    ]);
+  });
+
   it('rejects a pack rule without examples when examples are required', () => {
     expect(() => parseConfig(`[[rules]]\nid = "e"\nregex = 'a'\n`, 'p.toml', { requireExamples: true })).toThrow(
       /needs at least one example that must match/,

@@ -55,7 +55,7 @@ export function loadPacks(dirOrFile: string, requireExamples = true): { rules: R
     const pack = readPack(file, requireExamples);
     for (const r of pack.rules) {
       const prev = where.get(r.id);
-      if (prev) throw new SpillguardError('rule', `duplicate rule id (also defined in ${prev})`, { file, rule: r.id, field: 'id' });
+      if (prev) throw pack.error(`duplicate rule id (also defined in ${prev})`, 'id', r.id);
       where.set(r.id, file);
       rules.push(r);
     }
@@ -118,14 +118,23 @@ export function loadRules(opts: LoadRulesOptions = {}): LoadedRules {
   if (opts.config && !fs.existsSync(configFile))
     throw new SpillguardError('usage', 'config file not found', { flag: 'config', file: opts.config });
 
+  // Read from the config to what it extends, merged the other way: the config has the last word.
   const chain: ParsedConfig[] = [];
-  for (let file = configFile, depth = 0; file; depth++) {
-    if (depth > 5) throw new SpillguardError('config', '[extend] path chain is deeper than 5 files', { file, field: 'extend.path' });
+  for (let file = configFile; file; ) {
     const cfg = readPack(file, false);
-    chain.unshift(cfg);
+    chain.push(cfg);
     file = cfg.extend.path ? path.resolve(path.dirname(file), cfg.extend.path) : '';
-    if (file && !fs.existsSync(file)) throw new SpillguardError('config', 'extended config not found', { file: cfg.file, field: 'extend.path' });
+    if (!file) break;
+    if (!fs.existsSync(file)) throw cfg.error('extended config not found', 'extend.path');
+    const loopStart = chain.findIndex((c) => path.resolve(c.file) === file);
+    if (loopStart >= 0) {
+      // Named as `path` values are written: from the folder of the file that closes the loop.
+      const names = chain.slice(loopStart).map((c) => path.relative(path.dirname(cfg.file), c.file));
+      throw cfg.error(`"${names[0]}" extends itself${names.length > 1 ? `: ${[...names, names[0]].join(' → ')}` : ''}`, 'extend.path');
+    }
+    if (chain.length > 5) throw cfg.error('[extend] path chain is deeper than 5 files', 'extend.path');
   }
+  chain.reverse();
 
   const useDefault = !opts.noDefaults && chain.every((c) => c.extend.useDefault);
   const byId = new Map<string, RuleSpec>();

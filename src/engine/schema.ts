@@ -22,6 +22,11 @@ export interface ParsedConfig {
   rules: RuleSpec[];
   allowlist: GlobalAllowlist;
   extend: { useDefault: boolean; path?: string; disabledRules: string[] };
+  /**
+   * An error at a field of this file, or of its rule with this id, naming the line the field is on:
+   * for what is checked past parsing (an [extend] path, ids across packs).
+   */
+  error(message: string, field: string, rule?: string): SpillguardError;
 }
 
 export interface ParseOptions {
@@ -64,81 +69,153 @@ export function parseTomlText(text: string, file: string): Table {
   }
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const BARE_KEY = /[A-Za-z0-9_-]*/y;
 
 /**
- * The line to name in an error: the line of the field at fault (`regex = …`) inside the rule's
- * `[[rules]]` block when it is written there, else the line of the rule's id. A field of an
- * allowlist table (`allowlists[1].paths`, `allowlist.regexTarget`) is looked for in that table's
- * block: the rule's `[[rules.allowlists]]` / `[rules.allowlist]`, or without a rule the global
- * `[[allowlists]]` / `[allowlist]`. Lines inside multi-line strings (''' or """ quoted) are not
- * taken for keys or headers.
+ * Where each key, table and array entry of a TOML document is written, by its full path
+ * (`rules[2].allowlists[0].paths[1]`), first line wins. Keys are found however TOML lets them be
+ * written: in a `[table]` or `[[array]]` block, as dotted keys (`allowlist.regexes = …`), in inline
+ * tables; text inside strings (multi-line ones too) is never taken for a key. The document has
+ * already parsed, so this reads only as much TOML as it takes to follow the structure.
  */
-function configLine(text: string, id: string | undefined, field?: string, nth = 0): number | undefined {
-  const lines = text.split('\n');
-  // Per line: is it a key or header line, outside any multi-line string?
-  const plain: boolean[] = [];
-  let inside: string | undefined;
-  for (const l of lines) {
-    plain.push(inside === undefined);
-    for (const m of l.matchAll(/'''|"""/g)) {
-      if (inside === undefined) inside = m[0];
-      else if (inside === m[0]) inside = undefined;
+function keyLines(text: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  // Per `[[array]]` path, the tables seen so far: `[rules.allowlist]` belongs to the last `[[rules]]`.
+  const arrays = new Map<string, number>();
+  let i = 0;
+  let line = 1;
+  const note = (path: string) => {
+    if (!lines.has(path)) lines.set(path, line);
+  };
+  const join = (table: string, key: string) => (table ? `${table}.${key}` : key);
+  const skip = (newlines: boolean) => {
+    for (; i < text.length; i++) {
+      if (text[i] === '#') while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+      else if (text[i] === '\n' && newlines) line++;
+      else if (!/[ \t\r\uFEFF]/.test(text[i])) break;
     }
-  }
-  const header = (i: number) => plain[i] && /^\s*\[/.test(lines[i]);
-  const blockEnd = (i: number) => {
-    let end = i + 1;
-    while (end < lines.length && !header(end)) end++;
-    return end;
   };
-  const keyLine = (from: number, to: number, key: string) => {
-    const keyRe = new RegExp(`^\\s*${escapeRe(key)}\\s*=`);
-    for (let i = from; i < to; i++) if (plain[i] && keyRe.test(lines[i])) return i + 1;
-    return undefined;
+  const string = (): string => {
+    const q = text[i];
+    const close = text.startsWith(q.repeat(3), i) ? q.repeat(3) : q;
+    let s = '';
+    for (i += close.length; i < text.length && !text.startsWith(close, i); i++) {
+      // Escapes matter only to find the end: `\"` does not close, and keys hold none worth decoding.
+      if (q === '"' && text[i] === '\\') i++;
+      if (text[i] === '\n') line++;
+      s += text[i] ?? '';
+    }
+    i += close.length;
+    // A multi-line string may end in one or two quotes of its own before the closing three.
+    if (close.length === 3) while (text[i] === q) i++;
+    return s;
   };
-  const table = field ? /^(allowlists?)(?:\[(\d+)\])?\.([^.[]+)/.exec(field) : null;
-  let from = 0;
-  let to = lines.length;
-  let at: number | undefined;
-  if (id) {
-    const idRe = new RegExp(`^\\s*id\\s*=\\s*["']${escapeRe(id)}["']`);
-    // The nth rule with this id (a duplicate is the second).
-    for (let i = 0, seen = 0; i < lines.length && at === undefined; i++) if (plain[i] && idRe.test(lines[i]) && seen++ === nth) at = i;
-    if (at === undefined) return undefined;
-    from = at;
-    while (from > 0 && !header(from)) from--;
-    if (field && !table) return keyLine(from, blockEnd(at), field.replace(/\[\d+\]$/, '')) ?? at + 1;
-    // The rule's own tables come before the next [[rules]].
-    to = at + 1;
-    while (to < lines.length && !(header(to) && /^\s*\[\[\s*rules\s*\]\]/.test(lines[to]))) to++;
+  const key = (): string[] => {
+    const parts: string[] = [];
+    for (;;) {
+      skip(false);
+      if (text[i] === '"' || text[i] === "'") parts.push(string());
+      else {
+        BARE_KEY.lastIndex = i;
+        parts.push(BARE_KEY.exec(text)![0]);
+        i = BARE_KEY.lastIndex;
+      }
+      skip(false);
+      if (text[i] !== '.') return parts;
+      i++;
+    }
+  };
+  const value = (path: string): void => {
+    const c = text[i];
+    if (c === '"' || c === "'") string();
+    else if (c === '[' || c === '{') {
+      i++;
+      for (let n = 0; ; n++) {
+        skip(true);
+        if (i >= text.length || text[i] === ']' || text[i] === '}') break;
+        if (c === '{') keyValue(path);
+        else {
+          note(`${path}[${n}]`);
+          value(`${path}[${n}]`);
+        }
+        skip(true);
+        if (text[i] === ',') i++;
+      }
+      i++;
+    } else do i++; while (i < text.length && !/[,\]}#\n]/.test(text[i]));
+  };
+  const keyValue = (table: string) => {
+    let path = table;
+    for (const k of key()) note((path = join(path, k)));
+    skip(false);
+    i++; // =
+    skip(false);
+    value(path);
+  };
+  const header = (): string => {
+    const array = text[i + 1] === '[';
+    i += array ? 2 : 1;
+    const parts = key();
+    i += array ? 2 : 1;
+    let path = '';
+    parts.forEach((k, n) => {
+      path = join(path, k);
+      const seen = arrays.get(path);
+      if (array && n === parts.length - 1) {
+        note(path);
+        arrays.set(path, (seen ?? 0) + 1);
+        path += `[${seen ?? 0}]`;
+      } else if (seen !== undefined) path += `[${seen - 1}]`;
+      note(path);
+    });
+    return path;
+  };
+  for (let table = ''; ; ) {
+    skip(true);
+    if (i >= text.length) return lines;
+    if (text[i] === '[') table = header();
+    else keyValue(table);
+    while (i < text.length && text[i] !== '\n') i++; // a comment after the value
   }
-  if (table) {
-    const name = `${id ? 'rules\\.' : ''}${table[1]}`;
-    const headerRe = table[1] === 'allowlists' ? new RegExp(`^\\s*\\[\\[\\s*${name}\\s*\\]\\]`) : new RegExp(`^\\s*\\[\\s*${name}\\s*\\]`);
-    let skip = Number(table[2] ?? 0);
-    for (let i = from; i < to; i++) if (header(i) && headerRe.test(lines[i]) && skip-- === 0) return keyLine(i + 1, blockEnd(i), table[3]) ?? i + 1;
+}
+
+/**
+ * The line to name in an error about `path`: where it is written, else where the nearest table
+ * that holds it is, a rule by the line of its id (a rule without one, by its `[[rules]]` header).
+ */
+function lineOf(text: string, path: string): number | undefined {
+  const lines = keyLines(text);
+  // Each step cuts the last `.key` or `[n]`, and is shorter whatever a quoted key holds.
+  const up = (p: string) => p.slice(0, Math.max(/\[\d+\]$/.test(p) ? p.lastIndexOf('[') : p.lastIndexOf('.'), 0));
+  for (let p = path; p; p = up(p)) {
+    const line = (p !== path && lines.get(`${p}.id`)) || lines.get(p);
+    if (line) return line;
   }
-  return at === undefined ? undefined : at + 1;
+  return undefined;
 }
 
 export function parseConfig(text: string, file: string, opts: ParseOptions = {}): ParsedConfig {
   const doc = parseTomlText(text, file);
-  const err = (message: string, field?: string, rule?: string, nth?: number) =>
-    new SpillguardError(rule ? 'rule' : 'config', message, { file, rule, field, line: configLine(text, rule, field, nth) });
+  // A rule's fields are named as in its table and looked up under its path; lines are found only
+  // for an error, as the built-in packs parse thousands of keys without one.
+  const scope: Scope = (rule) => (message, field, entry) => {
+    const path = [rule && `rules[${rule.index}]`, field].filter(Boolean).join('.') + (entry === undefined ? '' : `[${entry}]`);
+    return new SpillguardError(rule?.id ? 'rule' : 'config', message, { file, rule: rule?.id, field, line: lineOf(text, path) });
+  };
+  const err = scope();
 
   const rulesRaw = doc.rules ?? [];
   if (!Array.isArray(rulesRaw)) throw err('must be an array of tables ([[rules]])', 'rules');
   const rules: RuleSpec[] = [];
   const seen = new Set<string>();
   rulesRaw.forEach((raw, index) => {
-    const spec = parseRule(raw as Table, index, file, opts, err);
-    if (seen.has(spec.id)) throw err('duplicate rule id', 'id', spec.id, 1);
+    const spec = parseRule(raw as Table, index, file, opts, scope);
+    if (seen.has(spec.id)) throw scope({ index, id: spec.id })('duplicate rule id', 'id');
     seen.add(spec.id);
     rules.push(spec);
   });
 
-  const extendRaw = (doc.extend ?? {}) as Table;
+  const extendRaw = doc.extend === undefined ? {} : table(doc.extend, 'extend', err);
   const extend = {
     useDefault: extendRaw.useDefault === undefined ? true : bool(extendRaw.useDefault, 'extend.useDefault', err),
     path: extendRaw.path === undefined ? undefined : str(extendRaw.path, 'extend.path', err),
@@ -148,7 +225,10 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   const [first, ...tables] = allowlistTables(doc, GLOBAL_ALLOWLIST_FIELDS, err);
   const allowlist: GlobalAllowlist = first ?? { paths: [], regexes: [], stopwords: [], allowTarget: 'secret' };
   if (tables.length) allowlist.tables = tables;
-  return { file, rules, allowlist, extend };
+  return {
+    file, rules, allowlist, extend,
+    error: (message, field, rule) => scope(rule === undefined ? undefined : { index: rules.findIndex((r) => r.id === rule), id: rule })(message, field),
+  };
 }
 
 /**
@@ -167,8 +247,7 @@ function allowlistTables(raw: Table, fields: ReadonlySet<string>, e: ErrFn): All
 }
 
 function parseAllowlist(raw: unknown, where: string, fields: ReadonlySet<string>, e: ErrFn): Allowlist {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw e('must be a table', where);
-  const t = raw as Table;
+  const t = table(raw, where, e);
   for (const k of Object.keys(t)) if (!fields.has(k)) throw e('unknown field', `${where}.${k}`);
   if (t.description !== undefined) str(t.description, `${where}.description`, e);
   const a: Allowlist = {
@@ -185,14 +264,17 @@ function parseAllowlist(raw: unknown, where: string, fields: ReadonlySet<string>
   return a;
 }
 
-type ErrFn = (message: string, field?: string, rule?: string) => SpillguardError;
+/** An error at `field`, or at its `entry` (0-based) when the field is a list. */
+type ErrFn = (message: string, field?: string, entry?: number) => SpillguardError;
+/** The errors of the file's own fields, or of the fields of the rule at `rules[index]`. */
+type Scope = (rule?: { index: number; id?: string }) => ErrFn;
 
-function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, err: ErrFn): RuleSpec {
-  if (!raw || typeof raw !== 'object') throw err(`rules[${index}] must be a table`, 'rules');
+function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, scope: Scope): RuleSpec {
+  if (!raw || typeof raw !== 'object') throw scope()(`rules[${index}] must be a table`, 'rules', index);
   const id = typeof raw.id === 'string' && raw.id ? raw.id : undefined;
-  if (!id) throw err(`rules[${index}] has no id`, 'id');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw err('id may hold only letters, digits, ".", "_" and "-"', 'id', id);
-  const e: ErrFn = (m, f) => err(m, f, id);
+  if (!id) throw scope({ index })(`rules[${index}] has no id`, 'id');
+  const e = scope({ index, id });
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw e('id may hold only letters, digits, ".", "_" and "-"', 'id');
   for (const k of Object.keys(raw)) if (!RULE_FIELDS.has(k)) throw e('unknown field', k);
 
   const kind = oneOf<Kind>(raw.kind ?? 'secret', KINDS, 'kind', e);
@@ -215,7 +297,7 @@ function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, 
   if (secretGroup > groups) throw e(`is ${secretGroup} but the regex has ${groups} capturing group(s)`, 'secretGroup');
 
   const keywords = strList(raw.keywords, 'keywords', e).map((k) => k.toLowerCase());
-  for (const k of keywords) if (k.length < 2) throw e(`keyword "${k}" is shorter than 2 characters`, 'keywords');
+  for (const [i, k] of keywords.entries()) if (k.length < 2) throw e(`keyword "${k}" is shorter than 2 characters`, 'keywords', i);
   let anchors: string | undefined;
   let anchorBounds: RuleSpec['anchorBounds'];
   if (raw.anchors !== undefined) {
@@ -250,7 +332,7 @@ function parseRule(raw: Table, index: number, file: string, opts: ParseOptions, 
   const stopwords = strList(raw.stopwords, 'stopwords', e).map((s) => s.toLowerCase());
   const allowlists = allowlistTables(raw, ALLOWLIST_FIELDS, e);
 
-  const ex = (raw.examples ?? {}) as Table;
+  const ex = raw.examples === undefined ? {} : table(raw.examples, 'examples', e);
   const examples = { match: strList(ex.match, 'examples.match', e), noMatch: strList(ex.noMatch, 'examples.noMatch', e) };
   if (opts.requireExamples) {
     if (examples.match.length === 0) throw e('needs at least one example that must match', 'examples.match');
@@ -283,8 +365,14 @@ function int(v: unknown, field: string, e: ErrFn): number {
 }
 function strList(v: unknown, field: string, e: ErrFn): string[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw e('must be a list of strings', field);
+  // The entry at fault, when the value is a list at all.
+  const bad = Array.isArray(v) ? v.findIndex((x) => typeof x !== 'string') : undefined;
+  if (bad !== -1) throw e('must be a list of strings', field, bad);
   return v as string[];
+}
+function table(v: unknown, field: string, e: ErrFn): Table {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw e('must be a table', field);
+  return v as Table;
 }
 function regexList(v: unknown, field: string, e: ErrFn): string[] {
   return strList(v, field, e).map((p, i) => {
@@ -292,7 +380,7 @@ function regexList(v: unknown, field: string, e: ErrFn): string[] {
     try {
       new RegExp(source, flags);
     } catch (x) {
-      throw e(`entry ${i + 1} does not compile: ${(x as Error).message.replace(/^Invalid regular expression: /, '')}`, field);
+      throw e(`entry ${i + 1} does not compile: ${(x as Error).message.replace(/^Invalid regular expression: /, '')}`, field, i);
     }
     return flags ? `(?${flags})${source}` : source;
   });
