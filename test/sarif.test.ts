@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv-draft-04';
+import { pathToFileURL } from 'node:url';
 import { cli, REPO } from './helpers/cli.js';
+import { TOK_RULE } from './helpers/rules.js';
 
 const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'fixtures/schemas/sarif-schema-2.1.0.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
@@ -27,12 +29,27 @@ function gitRepo(): string {
 }
 const GIT = gitRepo();
 
+/** Names a URI must escape (`#`, `?`), and a scan of a path outside the working directory. */
+function oddTree(): { names: string; inside: string } {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-sarif-odd-'));
+  const config = `[extend]\nuseDefault = false\n${TOK_RULE}`;
+  for (const dir of ['names', 'in', 'out']) fs.mkdirSync(path.join(d, dir));
+  fs.writeFileSync(path.join(d, 'names/.spillguard.toml'), config);
+  fs.writeFileSync(path.join(d, 'in/.spillguard.toml'), config);
+  for (const n of ['hash#x.txt', 'q?x.txt', 'sp ace%.txt']) fs.writeFileSync(path.join(d, 'names', n), 'k = tok_fake0000fake0001\n');
+  fs.writeFileSync(path.join(d, 'out/a.txt'), 'k = tok_fake0000fake0002\n');
+  return { names: path.join(d, 'names'), inside: path.join(d, 'in') };
+}
+const ODD = oddTree();
+
 /** Every source that emits SARIF: files, staged, history, and the CI command. */
 export const SARIF_CASES: { name: string; cwd: string; args: string[] }[] = [
   { name: 'scan basic', cwd: path.join(REPO, 'fixtures/scan/basic/input'), args: ['scan', '--max-file-size', '1KB'] },
   { name: 'scan empty result', cwd: path.join(REPO, 'fixtures/scan/basic/input'), args: ['scan', 'docs'] },
   { name: 'staged', cwd: GIT, args: ['staged'] },
   { name: 'git history', cwd: GIT, args: ['git'] },
+  { name: 'names with # ? % and a space', cwd: ODD.names, args: ['scan'] },
+  { name: 'a path outside the working directory', cwd: ODD.inside, args: ['scan', '../out/a.txt'] },
 ];
 
 function sarifOf(c: (typeof SARIF_CASES)[number]): string {
@@ -68,6 +85,17 @@ describe('SARIF output', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  it('URIs are references that keep the whole path: # and ? escaped; outside the root, an absolute file URI', () => {
+    const uris = (c: (typeof SARIF_CASES)[number]) =>
+      JSON.parse(sarifOf(c)).runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: unknown } }[] }) => r.locations[0].physicalLocation.artifactLocation);
+    expect(uris(SARIF_CASES[4])).toEqual([
+      { uri: 'hash%23x.txt', uriBaseId: '%SRCROOT%' },
+      { uri: 'q%3Fx.txt', uriBaseId: '%SRCROOT%' },
+      { uri: 'sp%20ace%25.txt', uriBaseId: '%SRCROOT%' },
+    ]);
+    expect(uris(SARIF_CASES[5])).toEqual([{ uri: pathToFileURL(path.join(ODD.inside, '../out/a.txt')).href }]);
+  });
 
   it('never holds a snippet or the raw secret', () => {
     const out = sarifOf(SARIF_CASES[0]);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Finding, RuleSpec, Severity } from '../engine/types.js';
@@ -43,6 +44,18 @@ function ruleDescriptor(r: RuleSpec) {
   };
 }
 
+/**
+ * A reported path as a SARIF artifact location: relative to %SRCROOT% (the scan root), encoded as
+ * a URI reference, where `#` and `?` would otherwise end the path (encodeURI keeps them); a path
+ * outside the root (scanned by an absolute or ../ path) is reported as it is, an absolute file URI,
+ * since a relative reference under %SRCROOT% must not leave it.
+ */
+function artifactOf(p: string): { uri: string; uriBaseId?: string } {
+  const encode = (s: string) => encodeURI(s).replace(/[#?]/g, (c) => (c === '#' ? '%23' : '%3F'));
+  if (path.isAbsolute(p)) return { uri: pathToFileURL(p).href };
+  return { uri: encode(p), uriBaseId: '%SRCROOT%' };
+}
+
 function resultOf(f: Finding, ruleIndex: number) {
   const o = f.origin;
   const properties: Record<string, unknown> = { kind: f.kind, confidence: f.confidence, severity: f.severity };
@@ -60,7 +73,7 @@ function resultOf(f: Finding, ruleIndex: number) {
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: encodeURI(o.path), uriBaseId: '%SRCROOT%' },
+          artifactLocation: artifactOf(o.path),
           region: { startLine: f.span.line, startColumn: f.span.column, endLine: f.span.endLine, endColumn: f.span.endColumn },
         },
       },
