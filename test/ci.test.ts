@@ -104,6 +104,16 @@ describe('spillguard ci', () => {
     expect(normalise(fs.readFileSync(path.join(dir, 'spillguard.sarif'), 'utf8'))).toContain('"results": []');
   });
 
+  it('GitHub, --format sarif to stdout: the report stays valid JSON, the annotations go to stderr', () => {
+    const { dir } = prRepo();
+    const r = cli(['ci', '--format', 'sarif'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push' } });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.runs[0].results.length).toBeGreaterThan(0);
+    expect(r.stdout).not.toContain('::error');
+    expect(r.stderr).toMatch(/^::error file=/m);
+  });
+
   it('an unknown base revision is an error naming it', () => {
     const { dir } = prRepo();
     const r = cli(['ci', '--base', 'no-such-ref'], { cwd: dir, env: NO_CI });

@@ -64,7 +64,9 @@ export const ciCommand = {
       writeOutput(output, text);
       process.stderr.write(`spillguard: wrote ${fmt} report to ${output}\n`);
     } else process.stdout.write(text);
-    if (ci.provider === 'github' && argv.annotations) process.stdout.write(githubAnnotations(report.findings));
+    // Beside a report on stdout in a machine format, annotations would corrupt it: the runner reads
+    // workflow commands on stderr too.
+    if (ci.provider === 'github' && argv.annotations) (!output && fmt !== 'text' ? process.stderr : process.stdout).write(githubAnnotations(report.findings));
     for (const e of report.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
     process.stderr.write(`spillguard: ${summaryLine(report)}\n`);
     return exitCode(report);
