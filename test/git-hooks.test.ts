@@ -257,6 +257,17 @@ describe('pre-push', () => {
     expect(res.code).toBe(1);
   });
 
+  it("under the pre-commit framework, a push that reaches a root commit (no range, only the branch) is still checked", async () => {
+    // A repository never pushed: the framework runs in "all files" mode and sets no FROM/TO refs.
+    const r = project();
+    r.write('s.txt', `s=${S1}\n`);
+    const c1 = r.commitAll('first');
+    const env = { PRE_COMMIT_LOCAL_BRANCH: 'refs/heads/main', PRE_COMMIT_REMOTE_NAME: 'origin', PRE_COMMIT_FROM_REF: '', PRE_COMMIT_TO_REF: '' };
+    const res = await spillguard(['hook', 'pre-push', '-f', 'json'], r.dir, { input: '', env });
+    expect(parseReport(res).findings.map((f) => [f.path, f.commit])).toEqual([['s.txt', c1]]);
+    expect(res.code).toBe(1);
+  });
+
   it('rejects malformed hook input with exit 2', async () => {
     const { r } = pushed();
     const res = await prePush(r, 'not a pre-push line at all\n');

@@ -27,7 +27,8 @@ async function readStdin(): Promise<string> {
 
 /**
  * The pushed range: from git's pre-push lines on standard input; or, under the pre-commit framework
- * (which reads those lines itself), from the PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF it sets.
+ * (which reads those lines itself), from the PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF it sets, or
+ * PRE_COMMIT_LOCAL_BRANCH alone.
  */
 async function pushedRevs(cwd: string, prePushRevs: (stdin: string, cwd: string) => Promise<string[]>): Promise<string[]> {
   const to = process.env.PRE_COMMIT_TO_REF;
@@ -36,6 +37,11 @@ async function pushedRevs(cwd: string, prePushRevs: (stdin: string, cwd: string)
     throw new SpillguardError('usage', 'reads the refs being pushed from standard input, as git\'s pre-push hook passes them (`<local ref> <local sha> <remote ref> <remote sha>` per line)', { flag: 'pre-push' });
   const revs = process.stdin.isTTY ? [] : await prePushRevs(await readStdin(), cwd);
   if (revs.length === 0 && to) return from ? [to, `^${from}`] : [to, '--not', '--remotes'];
+  // A push that reaches a root commit (a new repository's first push, an orphan branch) comes from
+  // the framework with no range at all ("all files"), only the branch: what it holds that no
+  // remote-tracking ref does. Returning nothing here let such a push through unchecked.
+  const branch = process.env.PRE_COMMIT_LOCAL_BRANCH;
+  if (revs.length === 0 && (branch || process.env.PRE_COMMIT_REMOTE_NAME)) return [branch || 'HEAD', '--not', '--remotes'];
   return revs;
 }
 
