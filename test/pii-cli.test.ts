@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, REPO } from './helpers/cli.js';
@@ -67,5 +70,43 @@ describe('spillguard scan --kind pii', () => {
     expect(JSON.parse(r.stdout).findings).toEqual([]);
     const all = run('--kind', 'all');
     expect(rows(all.stdout)).toEqual(rows(run('--kind', 'pii').stdout));
+  });
+});
+
+describe('fingerprints of personal data in reports and baselines', () => {
+  // An SSN is one of 10^9 values: an unkeyed hash of it gives it back to anyone who tries them all.
+  const unkeyed = (rule: string, value: string) => createHash('sha256').update(`spillguard:v1\0${rule}\0${value}`).digest('hex').slice(0, 32);
+  const dir = () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-pii-fp-'));
+    fs.writeFileSync(path.join(d, 'a.txt'), 'SSN: 536-22-8726\n');
+    return d;
+  };
+  const noKey = { SPILLGUARD_KEY: '' };
+
+  it('are left out without SPILLGUARD_KEY (JSON null, no SARIF partialFingerprints, no baseline entry)', () => {
+    const d = dir();
+    const json = JSON.parse(cli(['scan', '--kind', 'pii', '-f', 'json'], { cwd: d, env: noKey }).stdout);
+    expect(json.findings.map((f: { ruleId: string; fingerprint: unknown }) => [f.ruleId, f.fingerprint])).toEqual([['pii-us-ssn', null]]);
+    const sarif = cli(['scan', '--kind', 'pii', '-f', 'sarif'], { cwd: d, env: noKey }).stdout;
+    expect(JSON.parse(sarif).runs[0].results[0].partialFingerprints).toBeUndefined();
+    expect(sarif).not.toContain(unkeyed('pii-us-ssn', '536-22-8726'));
+    const b = cli(['baseline', 'create', '--kind', 'pii'], { cwd: d, env: noKey });
+    expect(b.stderr).toBe(
+      'spillguard: warning: 1 personal-data finding left out: their fingerprints need SPILLGUARD_KEY (an unkeyed one would give the value back)\nspillguard: wrote 0 entries to .spillguard-baseline.json\n',
+    );
+  });
+
+  it('are keyed with SPILLGUARD_KEY: stable for one key, unlinkable across keys, and a keyed baseline suppresses', () => {
+    const d = dir();
+    const fp = (key: string) => JSON.parse(cli(['scan', '--kind', 'pii', '-f', 'json'], { cwd: d, env: { SPILLGUARD_KEY: key } }).stdout).findings[0].fingerprint;
+    const a = fp('key-aaaaaaaaaaaaaaaa');
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(a).not.toBe(unkeyed('pii-us-ssn', '536-22-8726'));
+    expect(fp('key-aaaaaaaaaaaaaaaa')).toBe(a);
+    expect(fp('key-bbbbbbbbbbbbbbbb')).not.toBe(a);
+    const env = { SPILLGUARD_KEY: 'key-aaaaaaaaaaaaaaaa' };
+    expect(cli(['baseline', 'create', '--kind', 'pii'], { cwd: d, env }).stderr).toBe('spillguard: wrote 1 entry to .spillguard-baseline.json\n');
+    const r = cli(['scan', '--kind', 'pii', '--baseline', '.spillguard-baseline.json'], { cwd: d, env });
+    expect([r.code, r.stdout.trim().split('\n').pop()]).toEqual([0, 'no findings in 2 files (172 B), 1 suppressed, 0 skipped, 0 errors']); // a.txt and the baseline file
   });
 });

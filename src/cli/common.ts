@@ -55,7 +55,12 @@ export function baselineFor(args: Pick<ReportArgs, 'baseline'>, cwd: string): Ba
   } catch (e) {
     throw new SpillguardError('usage', `cannot read baseline: ${ioReason(e)}`, { flag: 'baseline', file: args.baseline });
   }
-  return new BaselineMatcher(parseBaseline(text, args.baseline), args.baseline);
+  return new BaselineMatcher(parseBaseline(text, args.baseline), args.baseline, fingerprintKey());
+}
+
+/** SPILLGUARD_KEY (as redact's pseudonyms), which keys the fingerprints of personal data in reports and baselines. */
+export function fingerprintKey(): Buffer | undefined {
+  return process.env.SPILLGUARD_KEY ? Buffer.from(process.env.SPILLGUARD_KEY) : undefined;
 }
 
 export function kindsOf(kind: ReportArgs['kind'], fallback: 'secret' | 'pii' | 'all' = 'secret'): Kind[] {
@@ -80,6 +85,7 @@ export async function emitReport(args: ReportArgs, report: Report, root: string)
   const fmt = args.format;
   const text = (await loadFormatter(fmt))(report, {
     toolVersion: toolVersion(),
+    fingerprintKey: fingerprintKey(),
     showSecrets: args.showSecrets,
     color: !args.output && fmt === 'text' && useColor(process.stdout, args.color),
     root,

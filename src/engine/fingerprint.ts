@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * The one identity of a finding, shared by baselines, ignore files and SARIF partialFingerprints.
@@ -8,4 +8,16 @@ import { createHash } from 'node:crypto';
  */
 export function fingerprint(ruleId: string, secret: string): string {
   return createHash('sha256').update(`spillguard:v1\0${ruleId}\0${secret}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The fingerprint as outputs show it (reports, SARIF, baselines). Personal data has few enough
+ * values that an unkeyed hash gives the value back (an SSN is one of 10^9; a script tries them all
+ * in minutes), so a PII finding's fingerprint is shown keyed, an HMAC with the key (SPILLGUARD_KEY,
+ * as redact's pseudonyms), or not at all; secrets are too many to enumerate and keep theirs.
+ */
+export function shownFingerprint(f: { kind: string; fingerprint: string }, key?: Uint8Array): string | undefined {
+  if (f.kind !== 'pii') return f.fingerprint;
+  if (!key) return undefined;
+  return createHmac('sha256', key).update(`spillguard:pii\0${f.fingerprint}`).digest('hex').slice(0, 32);
 }

@@ -1,5 +1,6 @@
 import { SpillguardError, jsonReason } from '../errors.js';
 import type { Finding } from '../engine/types.js';
+import { shownFingerprint } from '../engine/fingerprint.js';
 import type { BaselineLookup } from './index.js';
 
 /**
@@ -24,13 +25,16 @@ export const DEFAULT_BASELINE_FILE = '.spillguard-baseline.json';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function baselineFrom(findings: readonly Finding[]): Baseline {
+/** Personal data goes in keyed (shownFingerprint), or not at all without a key. */
+export function baselineFrom(findings: readonly Finding[], key?: Uint8Array): Baseline {
   const seen = new Map<string, BaselineEntry>();
   for (const f of findings) {
+    const fp = shownFingerprint(f, key);
+    if (fp === undefined) continue;
     const path = f.origin.member ? `${f.origin.path}!${f.origin.member}` : f.origin.path;
-    const prev = seen.get(f.fingerprint);
+    const prev = seen.get(fp);
     // One entry per secret; the first path in sorted order names it, so re-creating is stable.
-    if (!prev || cmp(path, prev.path) < 0) seen.set(f.fingerprint, { fingerprint: f.fingerprint, ruleId: f.ruleId, path });
+    if (!prev || cmp(path, prev.path) < 0) seen.set(fp, { fingerprint: fp, ruleId: f.ruleId, path });
   }
   return { version: 1, entries: sortEntries([...seen.values()]) };
 }
@@ -67,11 +71,16 @@ export function parseBaseline(text: string, file: string): Baseline {
 export class BaselineMatcher implements BaselineLookup {
   private readonly byFp = new Map<string, BaselineEntry>();
   readonly used = new Set<string>();
-  constructor(readonly baseline: Baseline, readonly file: string) {
+  constructor(
+    readonly baseline: Baseline,
+    readonly file: string,
+    private readonly key?: Uint8Array,
+  ) {
     for (const e of baseline.entries) this.byFp.set(e.fingerprint, e);
   }
   match(f: Finding): string | undefined {
-    const e = this.byFp.get(f.fingerprint);
+    const fp = shownFingerprint(f, this.key);
+    const e = fp === undefined ? undefined : this.byFp.get(fp);
     if (!e) return undefined;
     this.used.add(e.fingerprint);
     return `baseline ${this.file}: ${e.ruleId} in ${e.path}`;
@@ -82,8 +91,8 @@ export class BaselineMatcher implements BaselineLookup {
 }
 
 /** `baseline update`: keep the entries still found; with `addNew`, add the new findings too. */
-export function updateBaseline(old: Baseline, found: readonly Finding[], addNew: boolean): { baseline: Baseline; dropped: number; added: number } {
-  const fresh = baselineFrom(found);
+export function updateBaseline(old: Baseline, found: readonly Finding[], addNew: boolean, key?: Uint8Array): { baseline: Baseline; dropped: number; added: number } {
+  const fresh = baselineFrom(found, key);
   const foundFps = new Set(fresh.entries.map((e) => e.fingerprint));
   const kept = old.entries.filter((e) => foundFps.has(e.fingerprint));
   const have = new Set(kept.map((e) => e.fingerprint));

@@ -22,6 +22,8 @@ export interface ReportContext {
   color: boolean;
   /** Absolute path the reported paths are relative to (SARIF's %SRCROOT%). */
   root: string;
+  /** Keys the fingerprints of personal data (shownFingerprint); without it they are left out. */
+  fingerprintKey?: Uint8Array;
   /** SARIF automationDetails.id category. */
   category?: string;
   /** Include suppressed findings with their reasons (--explain). */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Severity } from '../engine/types.js';
 import type { Report, ReportContext } from './context.js';
 import { mask } from './mask.js';
+import { shownFingerprint } from '../engine/fingerprint.js';
 
 const SEVERITY: Record<Severity, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
 
@@ -24,11 +25,11 @@ export function formatGitlab(report: Report, ctx: ReportContext): string {
   const doc = {
     version: '15.0.7',
     vulnerabilities: report.findings.map((f) => ({
-      id: stableId([f.fingerprint, f.origin.path, f.origin.commit ?? '']),
+      id: stableId([shownFingerprint(f, ctx.fingerprintKey) ?? `${f.ruleId}:${f.span.line}:${f.span.column}`, f.origin.path, f.origin.commit ?? '']),
       category: 'secret_detection',
       name: f.description,
       description: `${f.description} (${mask(f.secret, f.kind)}) found by rule ${f.ruleId}; confidence ${f.confidence}.`,
-      cve: `${f.origin.path}:${f.fingerprint}:${f.ruleId}`,
+      cve: `${f.origin.path}:${shownFingerprint(f, ctx.fingerprintKey) ?? `${f.span.line}:${f.span.column}`}:${f.ruleId}`,
       severity: SEVERITY[f.severity],
       scanner: { id: tool.id, name: tool.name },
       location: {

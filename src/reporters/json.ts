@@ -1,10 +1,11 @@
 import type { Finding } from '../engine/types.js';
 import type { Report, ReportContext } from './context.js';
 import { REPORT_SCHEMA_VERSION } from './context.js';
+import { shownFingerprint } from '../engine/fingerprint.js';
 import { shown } from './mask.js';
 
 /** One finding as it appears in JSON and JSONL output (schema version 1, docs/json-schema.md). */
-export function findingJson(f: Finding, showSecrets: boolean): Record<string, unknown> {
+export function findingJson(f: Finding, showSecrets: boolean, key?: Uint8Array): Record<string, unknown> {
   const o = f.origin;
   const out: Record<string, unknown> = {
     ruleId: f.ruleId,
@@ -20,7 +21,7 @@ export function findingJson(f: Finding, showSecrets: boolean): Record<string, un
     startOffset: f.span.start,
     endOffset: f.span.end,
     secret: shown(f.secret, showSecrets, f.kind),
-    fingerprint: f.fingerprint,
+    fingerprint: shownFingerprint(f, key) ?? null,
   };
   if (f.validatedBy) out.validatedBy = f.validatedBy;
   if (f.test) out.test = true;
@@ -48,13 +49,13 @@ function summary(report: Report) {
   };
 }
 
-function suppressedJson(report: Report) {
+function suppressedJson(report: Report, key?: Uint8Array) {
   return report.suppressed.map((d) => ({
     ruleId: d.finding.ruleId,
     path: d.finding.origin.path,
     line: d.finding.span.line,
     column: d.finding.span.column,
-    fingerprint: d.finding.fingerprint,
+    fingerprint: shownFingerprint(d.finding, key) ?? null,
     reason: d.reason,
   }));
 }
@@ -63,8 +64,8 @@ export function formatJson(report: Report, ctx: ReportContext): string {
   const doc = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'spillguard', version: ctx.toolVersion },
-    findings: report.findings.map((f) => findingJson(f, ctx.showSecrets)),
-    suppressed: suppressedJson(report),
+    findings: report.findings.map((f) => findingJson(f, ctx.showSecrets, ctx.fingerprintKey)),
+    suppressed: suppressedJson(report, ctx.fingerprintKey),
     skipped: report.skipped,
     errors: report.errors,
     ...(report.unused ? { unused: report.unused } : {}),
@@ -76,8 +77,8 @@ export function formatJson(report: Report, ctx: ReportContext): string {
 /** One JSON object per line, each with a `type`: finding, suppressed, skipped, error, then summary. */
 export function formatJsonl(report: Report, ctx: ReportContext): string {
   const lines: string[] = [];
-  for (const f of report.findings) lines.push(JSON.stringify({ type: 'finding', schemaVersion: REPORT_SCHEMA_VERSION, ...findingJson(f, ctx.showSecrets) }));
-  for (const s of suppressedJson(report)) lines.push(JSON.stringify({ type: 'suppressed', ...s }));
+  for (const f of report.findings) lines.push(JSON.stringify({ type: 'finding', schemaVersion: REPORT_SCHEMA_VERSION, ...findingJson(f, ctx.showSecrets, ctx.fingerprintKey) }));
+  for (const s of suppressedJson(report, ctx.fingerprintKey)) lines.push(JSON.stringify({ type: 'suppressed', ...s }));
   for (const s of report.skipped) lines.push(JSON.stringify({ type: 'skipped', ...s }));
   for (const e of report.errors) lines.push(JSON.stringify({ type: 'error', ...e }));
   for (const b of report.unused?.baseline ?? []) lines.push(JSON.stringify({ type: 'unused-baseline', ...b }));

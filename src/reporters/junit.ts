@@ -1,5 +1,6 @@
 import type { Report, ReportContext } from './context.js';
 import { shown } from './mask.js';
+import { shownFingerprint } from '../engine/fingerprint.js';
 import { location } from './text.js';
 
 const esc = (s: string) =>
@@ -18,7 +19,8 @@ export function formatJunit(report: Report, ctx: ReportContext): string {
   for (const f of report.findings) {
     const where = location(f);
     const msg = `${f.description} found: ${shown(f.secret, ctx.showSecrets, f.kind)}`;
-    const body = `${where} ${f.severity} ${f.ruleId} (confidence ${f.confidence}, fingerprint ${f.fingerprint})`;
+    const fp = shownFingerprint(f, ctx.fingerprintKey);
+    const body = `${where} ${f.severity} ${f.ruleId} (confidence ${f.confidence}${fp ? `, fingerprint ${fp}` : ''})`;
     cases.push(
       `    <testcase classname="${esc(f.origin.path)}" name="${esc(`${f.ruleId} at ${where}`)}" file="${esc(f.origin.path)}" line="${f.span.line}">\n` +
         `      <failure type="${esc(f.ruleId)}" message="${esc(msg)}">${esc(body)}</failure>\n` +

@@ -5,6 +5,7 @@ import type { Finding, RuleSpec, Severity } from '../engine/types.js';
 import { SEVERITIES } from '../engine/types.js';
 import type { Report, ReportContext } from './context.js';
 import { mask } from './mask.js';
+import { shownFingerprint } from '../engine/fingerprint.js';
 
 /** GitHub code scanning reads `security-severity` as a CVSS-like score: >= 9 critical, >= 7 high, >= 4 medium. */
 export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '1.0' };
@@ -56,7 +57,8 @@ function artifactOf(p: string): { uri: string; uriBaseId?: string } {
   return { uri: encode(p), uriBaseId: '%SRCROOT%' };
 }
 
-function resultOf(f: Finding, ruleIndex: number) {
+function resultOf(f: Finding, ruleIndex: number, key?: Uint8Array) {
+  const fp = shownFingerprint(f, key);
   const o = f.origin;
   const properties: Record<string, unknown> = { kind: f.kind, confidence: f.confidence, severity: f.severity };
   if (f.validatedBy) properties.validatedBy = f.validatedBy;
@@ -78,7 +80,8 @@ function resultOf(f: Finding, ruleIndex: number) {
         },
       },
     ],
-    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+    // Personal data without a key: no partialFingerprints (optional in SARIF) rather than a reversible one.
+    ...(fp ? { partialFingerprints: { [FINGERPRINT_KEY]: fp } } : {}),
     properties,
   };
 }
@@ -136,7 +139,7 @@ function buildSarif(report: Report, findings: Finding[], notes: string[], ctx: R
         originalUriBaseIds: { '%SRCROOT%': { uri: root } },
         columnKind: 'unicodeCodePoints',
         invocations: [{ executionSuccessful: report.errors.length === 0, toolExecutionNotifications: notifications }],
-        results: findings.map((f) => resultOf(f, ruleIndex.get(f.ruleId)!)),
+        results: findings.map((f) => resultOf(f, ruleIndex.get(f.ruleId)!, ctx.fingerprintKey)),
       },
     ],
   };

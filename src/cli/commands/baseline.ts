@@ -3,8 +3,9 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { SpillguardError } from '../../errors.js';
 import { baselineFrom, DEFAULT_BASELINE_FILE, parseBaseline, serializeBaseline, updateBaseline } from '../../filters/baseline.js';
-import { exitCode, kindsOf, rulesFor } from '../common.js';
+import { exitCode, fingerprintKey, kindsOf, rulesFor } from '../common.js';
 import { writeOutput } from '../io.js';
+import { shownFingerprint } from '../../engine/fingerprint.js';
 import { treeFlags, treeOptions, type ScanArgs } from './scan.js';
 
 interface BaselineArgs extends ScanArgs {
@@ -40,7 +41,9 @@ export const baselineCommand = {
     for (const e of result.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
     if (argv.action === 'create') {
       const file = argv.output ?? DEFAULT_BASELINE_FILE;
-      const b = baselineFrom(result.findings);
+      const b = baselineFrom(result.findings, fingerprintKey());
+      const pii = fingerprintKey() ? 0 : result.findings.filter((f) => f.kind === 'pii').length;
+      if (pii) process.stderr.write(`spillguard: warning: ${pii} personal-data finding${pii === 1 ? '' : 's'} left out: their fingerprints need SPILLGUARD_KEY (an unkeyed one would give the value back)\n`);
       writeOutput(file, serializeBaseline(b));
       process.stderr.write(`spillguard: wrote ${b.entries.length} entr${b.entries.length === 1 ? 'y' : 'ies'} to ${file}\n`);
       return result.errors.length ? 2 : 0;
@@ -52,11 +55,12 @@ export const baselineCommand = {
     } catch {
       throw new SpillguardError('usage', 'no baseline to update (run `spillguard baseline create` first)', { flag: 'baseline', file });
     }
-    const { baseline, dropped, added } = updateBaseline(parseBaseline(text, file), result.findings, argv.addNew);
+    const { baseline, dropped, added } = updateBaseline(parseBaseline(text, file), result.findings, argv.addNew, fingerprintKey());
     writeOutput(argv.output ?? file, serializeBaseline(baseline), argv.output ? 'output' : 'baseline');
     process.stderr.write(`spillguard: ${argv.output ?? file}: ${baseline.entries.length} entries (${dropped} dropped, ${added} added)\n`);
     // Not-yet-baselined findings still count: update does not silently accept new secrets.
-    const fresh = argv.addNew ? [] : result.findings.filter((f) => !baseline.entries.some((e) => e.fingerprint === f.fingerprint));
+    const have = new Set(baseline.entries.map((e) => e.fingerprint));
+    const fresh = argv.addNew ? [] : result.findings.filter((f) => !have.has(shownFingerprint(f, fingerprintKey()) ?? ''));
     for (const f of fresh) process.stderr.write(`spillguard: not in the baseline: ${f.origin.path}:${f.span.line}:${f.span.column} ${f.ruleId}\n`);
     return exitCode({ findings: fresh, errors: result.errors });
   },

@@ -6,7 +6,7 @@ import { githubAnnotations } from '../../reporters/annotations.js';
 import { summaryLine } from '../../reporters/text.js';
 import { toolVersion } from '../../version.js';
 import { detectCi, type CiContext } from '../ci-env.js';
-import { baselineFor, exitCode, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { baselineFor, exitCode, fingerprintKey, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
 import { writeOutput } from '../io.js';
 
 interface CiArgs extends Omit<ReportArgs, 'format'> {
@@ -53,6 +53,7 @@ export const ciCommand = {
     }
     const text = format(fmt, report, {
       toolVersion: toolVersion(),
+      fingerprintKey: fingerprintKey(),
       showSecrets: argv.showSecrets,
       color: false,
       root,
