@@ -23,6 +23,28 @@ describe('library API', () => {
     ]);
   });
 
+  it('a wrong option is a TypeError or RangeError naming it, not a failure deep inside', () => {
+    const code = `
+      import { scan, scanText, redactText } from 'spillguard';
+      const rules = { rules: [], allowlist: { paths: [], regexes: [], stopwords: [] } };
+      const out = [];
+      const tryIt = async (f) => { try { await f(); out.push('no error'); } catch (e) { out.push(e.name + ': ' + e.message); } };
+      await tryIt(() => redactText('x', { rules, operators: { secret: 'bogus' } }));
+      await tryIt(() => scanText(123, { rules }));
+      await tryIt(() => scan({ rules, minConfidence: 'bogus', paths: [] }));
+      await tryIt(() => scan({ rules, workers: -1, paths: [] }));
+      console.log(JSON.stringify(out));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: REPO, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([
+      'TypeError: redact: operators.secret must be one of mask, tag, pseudonym, hash, drop-record, keep (got "bogus")',
+      'TypeError: scanText: text must be a string (got number)',
+      'TypeError: scan: minConfidence must be one of high, medium, low (got "bogus")',
+      'RangeError: scan: workers must be a whole number from 0 to 64 (got -1)',
+    ]);
+  });
+
   it('ships type declarations for the entry point', () => {
     const r = spawnSync('grep', ['-c', 'export declare function scan(', `${REPO}/dist/scan/index.d.ts`], { encoding: 'utf8' });
     expect(Number(r.stdout.trim())).toBe(1);

@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../engine/engine.js';
-import type { Confidence, Finding, Kind, RuleSet } from '../engine/types.js';
+import { CONFIDENCES, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
 import { chunkStream, chunkText, type ChunkOptions } from '../sources/chunker.js';
@@ -110,7 +110,16 @@ export function unusedSuppressions(baseline: BaselineLookup | undefined, dropped
 }
 
 /** Scans files and folders: the `spillguard scan` pipeline as a library call. */
+/** Library callers get a TypeError or RangeError naming the option, as the CLI names the flag. */
+function checkOptions(opts: ScanOptions): void {
+  if (opts.minConfidence !== undefined && !CONFIDENCES.includes(opts.minConfidence))
+    throw new TypeError(`scan: minConfidence must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(opts.minConfidence)})`);
+  if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 0 && opts.workers <= 64))
+    throw new RangeError(`scan: workers must be a whole number from 0 to 64 (got ${opts.workers})`);
+}
+
 export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
+  checkOptions(opts);
   const t0 = performance.now();
   const cwd = opts.cwd ?? process.cwd();
   const ruleSet = resolveRules({ ...opts, cwd });
@@ -173,6 +182,8 @@ export async function scanStream(input: AsyncIterable<Buffer | string>, name: st
 
 /** Scans text already in memory; synchronous, for library callers and tests. */
 export function scanText(text: string, opts: ScanOptions & { path?: string; engine?: Engine } = {}): ScanResult {
+  if (typeof text !== 'string') throw new TypeError(`scanText: text must be a string (got ${typeof text})`);
+  checkOptions(opts);
   const t0 = performance.now();
   const ruleSet = opts.engine ? { rules: [...opts.engine.rules], allowlist: resolveAllow(opts) } : resolveRules(opts);
   const engine = opts.engine ?? createEngine(ruleSet);
