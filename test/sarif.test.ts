@@ -7,6 +7,7 @@ import Ajv from 'ajv-draft-04';
 import { pathToFileURL } from 'node:url';
 import { cli, REPO } from './helpers/cli.js';
 import { TOK_RULE } from './helpers/rules.js';
+import { zip } from './helpers/archives.js';
 
 const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'fixtures/schemas/sarif-schema-2.1.0.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
@@ -30,15 +31,17 @@ function gitRepo(): string {
 const GIT = gitRepo();
 
 /** Names a URI must escape (`#`, `?`), and a scan of a path outside the working directory. */
-function oddTree(): { names: string; inside: string } {
+function oddTree(): { names: string; inside: string; zip: string } {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-sarif-odd-'));
   const config = `[extend]\nuseDefault = false\n${TOK_RULE}`;
-  for (const dir of ['names', 'in', 'out']) fs.mkdirSync(path.join(d, dir));
+  for (const dir of ['names', 'in', 'out', 'zip']) fs.mkdirSync(path.join(d, dir));
+  fs.writeFileSync(path.join(d, 'zip/.spillguard.toml'), config);
+  fs.writeFileSync(path.join(d, 'zip/m.zip'), zip([{ name: 'pkg/b.txt', data: '\n  k = tok_fake0000fake0003\n' }]));
   fs.writeFileSync(path.join(d, 'names/.spillguard.toml'), config);
   fs.writeFileSync(path.join(d, 'in/.spillguard.toml'), config);
   for (const n of ['hash#x.txt', 'q?x.txt', 'sp ace%.txt']) fs.writeFileSync(path.join(d, 'names', n), 'k = tok_fake0000fake0001\n');
   fs.writeFileSync(path.join(d, 'out/a.txt'), 'k = tok_fake0000fake0002\n');
-  return { names: path.join(d, 'names'), inside: path.join(d, 'in') };
+  return { names: path.join(d, 'names'), inside: path.join(d, 'in'), zip: path.join(d, 'zip') };
 }
 const ODD = oddTree();
 
@@ -50,6 +53,7 @@ export const SARIF_CASES: { name: string; cwd: string; args: string[] }[] = [
   { name: 'git history', cwd: GIT, args: ['git'] },
   { name: 'names with # ? % and a space', cwd: ODD.names, args: ['scan'] },
   { name: 'a path outside the working directory', cwd: ODD.inside, args: ['scan', '../out/a.txt'] },
+  { name: 'an archive member', cwd: ODD.zip, args: ['scan'] },
 ];
 
 function sarifOf(c: (typeof SARIF_CASES)[number]): string {
@@ -95,6 +99,13 @@ describe('SARIF output', () => {
       { uri: 'sp%20ace%25.txt', uriBaseId: '%SRCROOT%' },
     ]);
     expect(uris(SARIF_CASES[5])).toEqual([{ uri: pathToFileURL(path.join(ODD.inside, '../out/a.txt')).href }]);
+  });
+
+  it("an archive member's finding stands on the archive, without the member's lines as a region; the message says where", () => {
+    const [r] = JSON.parse(sarifOf(SARIF_CASES[6])).runs[0].results;
+    expect(r.locations).toEqual([{ physicalLocation: { artifactLocation: { uri: 'm.zip', uriBaseId: '%SRCROOT%' } } }]);
+    expect(r.message.text).toBe('Test token found: tok_***** (in pkg/b.txt, line 2, column 7)');
+    expect(r.properties.member).toBe('pkg/b.txt');
   });
 
   it('never holds a snippet or the raw secret', () => {

@@ -71,12 +71,16 @@ function resultOf(f: Finding, ruleIndex: number, key?: Uint8Array) {
     ruleId: f.ruleId,
     ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: `${f.description} found: ${mask(f.secret, f.kind)}` },
+    // In an archive member, lines and columns are the member's: on the archive they would point at
+    // bytes of the compressed file. The alert then stands on the archive, and the message says where.
+    message: {
+      text: `${f.description} found: ${mask(f.secret, f.kind)}${o.member ? ` (in ${o.member}, line ${f.span.line}, column ${f.span.column})` : ''}`,
+    },
     locations: [
       {
         physicalLocation: {
           artifactLocation: artifactOf(o.path),
-          region: { startLine: f.span.line, startColumn: f.span.column, endLine: f.span.endLine, endColumn: f.span.endColumn },
+          ...(o.member ? {} : { region: { startLine: f.span.line, startColumn: f.span.column, endLine: f.span.endLine, endColumn: f.span.endColumn } }),
         },
       },
     ],
