@@ -238,7 +238,10 @@ describe('names with line breaks', () => {
   it('cannot inject workflow commands into GitHub annotations', () => {
     const d = tree({ 'evil\n::warning::injected.txt': 'tok_fake0000fake0001\n' });
     const r = cli(['ci', '--format', 'json'], { cwd: d, env: { GITHUB_ACTIONS: 'true', GITLAB_CI: '', GITHUB_EVENT_NAME: 'push' } });
-    expect(r.stdout).toMatch(/^::error file=evil%0A%3A%3Awarning%3A%3Ainjected\.txt,/m);
+    // A JSON report on stdout: the annotations go to stderr (the runner reads commands there too).
+    expect(JSON.parse(r.stdout).findings).toHaveLength(1);
+    expect(r.stderr).toMatch(/^::error file=evil%0A%3A%3Awarning%3A%3Ainjected\.txt,/m);
+    expect(r.stderr).not.toMatch(/^::warning::injected/m);
     expect(r.stdout).not.toMatch(/^::warning::injected/m);
   });
 });
