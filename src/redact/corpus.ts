@@ -254,14 +254,14 @@ async function plannedRun(opts: CorpusOptions, redactor: Redactor, ctx: JobConte
       await pool.close();
       pool = undefined;
     }
-    if (pool) await pool.run(jobs, redactor, account);
-    else {
-      redactor.primePaths(jobs.map((j) => j.display));
+    const paths = jobs.map((j) => j.display);
+    redactor.primePaths(paths);
+    if (pool) await pool.run(jobs, paths, redactor, account);
+    else
       for (const job of jobs) {
         const r = await runJob(redactor, job, ctx);
         account(r.entry, Boolean(r.resumed));
       }
-    }
   } finally {
     manifest?.close();
   }
@@ -305,10 +305,9 @@ class Pool {
     });
   }
 
-  async run(jobs: Job[], local: Redactor, account: (e: ManifestEntry, resumed: boolean) => void): Promise<void> {
+  async run(jobs: Job[], paths: string[], local: Redactor, account: (e: ManifestEntry, resumed: boolean) => void): Promise<void> {
     if (this.failure) throw this.failure;
-    const paths = jobs.map((j) => j.display);
-    local.primePaths(paths);
+    // The workers' redactors test the documents' paths against user allowlists in one call, as the main thread's did.
     for (const w of this.workers) w.postMessage({ prime: paths });
     const results = new Map<number, JobResult>();
     let next = 0;

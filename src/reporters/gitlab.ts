@@ -24,22 +24,25 @@ export function formatGitlab(report: Report, ctx: ReportContext): string {
   const tool = { id: 'spillguard', name: 'spillguard', version: ctx.toolVersion, vendor: { name: 'spillguard' } };
   const doc = {
     version: '15.0.7',
-    vulnerabilities: report.findings.map((f) => ({
-      id: stableId([shownFingerprint(f, ctx.fingerprintKey) ?? `${f.ruleId}:${f.span.line}:${f.span.column}`, f.origin.path, f.origin.commit ?? '']),
-      category: 'secret_detection',
-      name: f.description,
-      description: `${f.description} (${mask(f.secret, f.kind)}) found by rule ${f.ruleId}; confidence ${f.confidence}.`,
-      cve: `${f.origin.path}:${shownFingerprint(f, ctx.fingerprintKey) ?? `${f.span.line}:${f.span.column}`}:${f.ruleId}`,
-      severity: SEVERITY[f.severity],
-      scanner: { id: tool.id, name: tool.name },
-      location: {
-        file: f.origin.path,
-        start_line: f.span.line,
-        end_line: f.span.endLine,
-        commit: { sha: f.origin.commit ?? '0000000' },
-      },
-      identifiers: [{ type: 'spillguard_rule_id', name: `spillguard rule ${f.ruleId}`, value: f.ruleId }],
-    })),
+    vulnerabilities: report.findings.map((f) => {
+      const fp = shownFingerprint(f, ctx.fingerprintKey);
+      return {
+        id: stableId([fp ?? `${f.ruleId}:${f.span.line}:${f.span.column}`, f.origin.path, f.origin.commit ?? '']),
+        category: 'secret_detection',
+        name: f.description,
+        description: `${f.description} (${mask(f.secret, f.kind)}) found by rule ${f.ruleId}; confidence ${f.confidence}.`,
+        cve: `${f.origin.path}:${fp ?? `${f.span.line}:${f.span.column}`}:${f.ruleId}`,
+        severity: SEVERITY[f.severity],
+        scanner: { id: tool.id, name: tool.name },
+        location: {
+          file: f.origin.path,
+          start_line: f.span.line,
+          end_line: f.span.endLine,
+          commit: { sha: f.origin.commit ?? '0000000' },
+        },
+        identifiers: [{ type: 'spillguard_rule_id', name: `spillguard rule ${f.ruleId}`, value: f.ruleId }],
+      };
+    }),
     scan: {
       analyzer: tool,
       scanner: tool,

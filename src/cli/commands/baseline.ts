@@ -29,20 +29,22 @@ export const baselineCommand = {
     const { scan } = await import('../../scan/index.js');
     const cwd = process.cwd();
     const rules = rulesFor(argv, cwd);
-    const tree = await scan({ ...treeOptions(argv), rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, cwd, paths: argv.paths });
-    const result = { findings: tree.findings, errors: tree.errors };
+    const key = fingerprintKey();
+    const tree = treeOptions(argv);
+    const found = await scan({ ...tree, rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, cwd, paths: argv.paths });
+    const result = { findings: found.findings, errors: found.errors };
     if (argv.history) {
       // A pushed commit keeps a secret that a later commit removed: the working tree no longer shows it.
       const { scanHistory } = await import('../../git/history.js');
-      const past = await scanHistory({ cwd, rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, maxFileSize: treeOptions(argv).maxFileSize });
+      const past = await scanHistory({ cwd, rules, kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, maxFileSize: tree.maxFileSize });
       result.findings = [...result.findings, ...past.findings];
       result.errors = [...result.errors, ...past.errors];
     }
     for (const e of result.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
     if (argv.action === 'create') {
       const file = argv.output ?? DEFAULT_BASELINE_FILE;
-      const b = baselineFrom(result.findings, fingerprintKey());
-      const pii = fingerprintKey() ? 0 : result.findings.filter((f) => f.kind === 'pii').length;
+      const b = baselineFrom(result.findings, key);
+      const pii = key ? 0 : result.findings.filter((f) => f.kind === 'pii').length;
       if (pii) process.stderr.write(`spillguard: warning: ${pii} personal-data finding${pii === 1 ? '' : 's'} left out: their fingerprints need SPILLGUARD_KEY (an unkeyed one would give the value back)\n`);
       writeOutput(file, serializeBaseline(b));
       process.stderr.write(`spillguard: wrote ${b.entries.length} entr${b.entries.length === 1 ? 'y' : 'ies'} to ${file}\n`);
@@ -55,12 +57,12 @@ export const baselineCommand = {
     } catch {
       throw new SpillguardError('usage', 'no baseline to update (run `spillguard baseline create` first)', { flag: 'baseline', file });
     }
-    const { baseline, dropped, added } = updateBaseline(parseBaseline(text, file), result.findings, argv.addNew, fingerprintKey());
+    const { baseline, dropped, added } = updateBaseline(parseBaseline(text, file), result.findings, argv.addNew, key);
     writeOutput(argv.output ?? file, serializeBaseline(baseline), argv.output ? 'output' : 'baseline');
     process.stderr.write(`spillguard: ${argv.output ?? file}: ${baseline.entries.length} entries (${dropped} dropped, ${added} added)\n`);
     // Not-yet-baselined findings still count: update does not silently accept new secrets.
     const have = new Set(baseline.entries.map((e) => e.fingerprint));
-    const fresh = argv.addNew ? [] : result.findings.filter((f) => !have.has(shownFingerprint(f, fingerprintKey()) ?? ''));
+    const fresh = argv.addNew ? [] : result.findings.filter((f) => !have.has(shownFingerprint(f, key) ?? ''));
     for (const f of fresh) process.stderr.write(`spillguard: not in the baseline: ${f.origin.path}:${f.span.line}:${f.span.column} ${f.ruleId}\n`);
     return exitCode({ findings: fresh, errors: result.errors });
   },
