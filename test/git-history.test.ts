@@ -259,6 +259,36 @@ describe('spillguard git', () => {
     expect(res.stderr).toContain(`not a git repository: ${dir}`);
   });
 
+  it('on its own, starts git before parsing the command line, and reports what the parsed path reports', async () => {
+    // `spillguard git` exactly takes the early start (cli/main.ts): git lists and reads blobs while
+    // the engine loads, more of them than may be asked at once (the log pauses and resumes).
+    const r = Repo.init();
+    const n = 700;
+    for (let i = 0; i < n; i++) r.write(`f/${i}.txt`, i === 650 ? `k=${S1}\n` : `line ${i}\n`);
+    const c1 = r.commitAll('many');
+    r.write('f/3.txt', `x\nk=${S2}\n`);
+    const c2 = r.commitAll('edit');
+    fs.copyFileSync(cfg, path.join(r.dir, '.spillguard.toml')); // untracked: found at the top, not in history
+    const alone = await spillguard(['git'], r.dir, { spawn: true });
+    const parsed = await spillguard(['git', '-f', 'json'], r.dir, { spawn: true });
+    expect(where(parseReport(parsed).findings)).toEqual([
+      { ruleId: 'test-token', path: 'f/650.txt', line: 1, column: 3, commit: c1 },
+      { ruleId: 'test-token', path: 'f/3.txt', line: 2, column: 3, commit: c2 },
+    ]);
+    expect(parseReport(parsed).summary.files).toBe(n + 1);
+    expect(alone.code).toBe(1);
+    expect(alone.stdout).toContain(`f/650.txt:1:3`);
+    expect(alone.stdout).toContain(`f/3.txt:2:3`);
+    expect(alone.stdout).toContain(`2 findings`);
+    expect(alone.stdout).toContain(`in ${n + 1} files`);
+
+    // A config error ends it at once: exit 2, and git is stopped rather than waited for.
+    fs.writeFileSync(path.join(r.dir, '.spillguard.toml'), '[[rules]]\nid = \n');
+    const bad = await spillguard(['git'], r.dir, { spawn: true });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('.spillguard.toml:2: invalid TOML');
+  });
+
   it('builds revision lists, refusing options passed as revisions', () => {
     expect(historyRevs({})).toEqual(['--all']);
     expect(historyRevs({ since: 'main' })).toEqual(['HEAD', '^main']);

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { isSpillguardError } from '../errors.js';
+import type { HistoryRun } from '../git/history.js';
 import type { StagedDiffRun } from '../git/staged-diff.js';
 import { toolVersion } from '../version.js';
 
@@ -7,6 +8,8 @@ import { toolVersion } from '../version.js';
 export interface RunContext {
   /** `spillguard staged`: git's diff of the index, started before anything else was loaded. */
   stagedDiff?: StagedDiffRun;
+  /** `spillguard git`: the history's git processes, started likewise; stopped if the scan never takes them. */
+  history?: HistoryRun;
 }
 
 /** What a command module exports: its flags and what it runs. */
@@ -129,6 +132,13 @@ export async function main(args: string[]): Promise<number> {
       // And start loading what the command will need: its files are read while others compile.
       for (const m of [import('./commands/staged.js'), import('../git/staged.js')]) m.catch(() => undefined);
     }
+    // `spillguard git` exactly (every ref, default flags): git walks the history and reads its blobs
+    // on another core while this one loads the command line parser, the rules and the engine.
+    if (args.length === 1 && args[0] === 'git') {
+      const { startHistory } = await import('../git/history.js');
+      ctx.history = startHistory();
+      import('./commands/git.js').catch(() => undefined);
+    }
     // `spillguard staged` exactly, as the pre-commit hook runs it at every commit: there is nothing
     // to parse, so the command runs on its defaults without loading yargs (~30 modules, ~50 ms, a
     // sixth of the hook's time). Any flag, and every other command, goes through yargs.
@@ -139,6 +149,7 @@ export async function main(args: string[]): Promise<number> {
     }
     return await parseAndRun(args, ctx);
   } catch (e) {
+    ctx.history?.abort();
     if (e instanceof UsageError) {
       process.stderr.write(`spillguard: ${e.message}\n\nRun \`spillguard --help\` for usage.\n`);
       return 2;

@@ -31,7 +31,7 @@ export interface GitScanResult {
   root: string;
 }
 
-export const DEFAULT_GIT_MAX_FILE_SIZE = 50 * 1024 * 1024;
+export { DEFAULT_GIT_MAX_FILE_SIZE } from './exec.js';
 
 export async function resolveRuleSet(opts: GitScanOptions, root: string): Promise<RuleSet> {
   let rules: RuleSet;

@@ -20,6 +20,8 @@ export const GIT_CONFIG_OVERRIDES = [
   '-c', 'diff.suppressBlankEmpty=false',
 ];
 
+/** Blobs over this many bytes are skipped (listed) by the git modes, unless --max-file-size says otherwise. */
+export const DEFAULT_GIT_MAX_FILE_SIZE = 50 * 1024 * 1024;
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 export const ZERO_OID = /^0+$/;
 
@@ -264,6 +266,7 @@ export class BlobReader<T> {
   private stderr = '';
   private restarts = 0;
   private closed = false;
+  private stopped = false;
   private exited = false;
   /** The current process's output went out of step: its head request is already answered. */
   private desync = false;
@@ -307,6 +310,13 @@ export class BlobReader<T> {
     if (!this.unsent || this.exited || this.desync) return;
     this.child.stdin!.write(this.unsent);
     this.unsent = '';
+  }
+
+  /** Stops git at once; what was asked and not answered is never answered. */
+  stop(): void {
+    this.stopped = true;
+    this.closed = true;
+    this.child.kill();
   }
 
   /** Resolves when git has answered everything asked and exited. */
@@ -360,7 +370,7 @@ export class BlobReader<T> {
   }
 
   private onExit(): void {
-    if (this.pending === 0) return;
+    if (this.pending === 0 || this.stopped) return;
     const oids = this.oids.slice(this.head);
     const tags = this.tags.slice(this.head);
     this.oids = [];

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { Finding, Origin, RuleSet } from '../engine/types.js';
@@ -6,7 +7,7 @@ import type { ReadError, Skipped } from '../sources/files.js';
 import { SpillguardError } from '../errors.js';
 import type { GitScanOptions, GitScanResult } from './common.js';
 import { GITLINK_MODE, parseRawHeader, SYMLINK_MODE, type RawEntry } from './diff.js';
-import { BlobReader, discoverGitDir, gitFailure, repoInfo, spawnGit, startError, ZERO_OID, type BlobView, type RepoInfo } from './exec.js';
+import { BlobReader, DEFAULT_GIT_MAX_FILE_SIZE, discoverGitDir, gitFailure, repoInfo, spawnGit, startError, ZERO_OID, type BlobView, type RepoInfo } from './exec.js';
 
 export interface HistoryProgress {
   commits: number;
@@ -24,6 +25,8 @@ export interface HistoryOptions extends GitScanOptions {
   since?: string;
   /** Called at most every 100 ms while scanning. */
   onProgress?: (p: HistoryProgress) => void;
+  /** git already started for this scan (startHistory, with the same cwd, revs, since and maxFileSize). */
+  started?: HistoryRun;
 }
 
 /** `git log` options that only name sets of refs, safe to accept among revisions. */
@@ -176,12 +179,180 @@ interface BlobState {
 /** A blob scanned without findings: one shared value, so the set of blobs seen stays small. */
 const CLEAN: BlobState = { key: '', waiting: undefined, found: undefined };
 
+/** The tag of a blob asked before the engine was ready (Prefetch). */
+const EARLY: BlobState = { key: '', waiting: undefined, found: undefined };
+
+const wanted = (e: RawEntry) => !ZERO_OID.test(e.dstOid) && e.dstMode !== GITLINK_MODE && e.dstMode !== SYMLINK_MODE;
+
+/**
+ * What the log named before the engine was ready: its entries, in order, and the answers to the
+ * blobs they name, each asked of cat-file once, at once. Entries are replayed through the normal
+ * path once the engine is ready; a blob that arrives after that goes to the blob states waiting for it.
+ */
+class Prefetch {
+  /** Bytes of answers held. */
+  bytes = 0;
+  private backlog: [CommitInfo, RawEntry][] = [];
+  private readonly answers = new Map<string, BlobView>();
+  /** Blobs asked early and not answered yet: who waits for them, once the engine is ready. */
+  private readonly waiters = new Map<string, BlobState[]>();
+  private deliver?: (st: BlobState, r: BlobView) => void;
+
+  constructor(private readonly reader: BlobReader<BlobState>) {}
+
+  entry(c: CommitInfo, e: RawEntry): void {
+    this.backlog.push([c, e]);
+    if (this.waiters.has(e.dstOid) || this.answers.has(e.dstOid)) return;
+    this.waiters.set(e.dstOid, []);
+    this.reader.request(e.dstOid, EARLY);
+  }
+
+  answered(r: BlobView): void {
+    const waiting = this.waiters.get(r.oid) ?? [];
+    this.waiters.delete(r.oid);
+    if (!this.deliver) {
+      this.answers.set(r.oid, r);
+      if (r.kind === 'blob') this.bytes += r.size;
+    } else for (const st of waiting) this.deliver(st, r);
+  }
+
+  /** The engine is ready: the entries to replay, in log order. */
+  ready(deliver: (st: BlobState, r: BlobView) => void): [CommitInfo, RawEntry][] {
+    this.deliver = deliver;
+    const b = this.backlog;
+    this.backlog = [];
+    return b;
+  }
+
+  /** Answers `st` from what was fetched early (now or when it arrives); false if never asked. */
+  take(oid: string, st: BlobState): boolean {
+    const r = this.answers.get(oid);
+    if (r) {
+      this.deliver!(st, r);
+      return true;
+    }
+    const w = this.waiters.get(oid);
+    if (w) w.push(st);
+    return w !== undefined;
+  }
+
+  /** After the replay: answers are no longer kept (a later path asks git again). */
+  release(): void {
+    this.answers.clear();
+    this.bytes = 0;
+  }
+}
+
+/** Answers held before the engine is ready, at most: past it, the log is paused. */
+const PREFETCH_BYTES = 64 << 20;
+
 /**
  * How many blobs may be asked of cat-file and not yet answered before the log is paused. It bounds
  * what is waiting in git's pipes, not what Node holds: answers are scanned as they arrive.
  */
 const HIGH_WATER = 512;
 const LOW_WATER = 128;
+
+/** What starts a history scan, before the engine can: see HistoryRun. */
+export type HistoryStartOptions = Pick<HistoryOptions, 'cwd' | 'revs' | 'since' | 'maxFileSize'>;
+
+/**
+ * A history scan's git processes, started before the engine's modules load: `git log` walks the
+ * history and cat-file reads the blobs it names on another core meanwhile (Prefetch).
+ * `spillguard git` starts it before the command line parser loads (cli/main.ts).
+ */
+export class HistoryRun {
+  readonly cwd: string;
+  readonly revs: string[];
+  readonly found: ReturnType<typeof discoverGitDir>;
+  readonly where: string;
+  readonly log: ChildProcess;
+  /** git log's exit code; rejects when git cannot start. */
+  readonly logDone: Promise<number>;
+  logErr = '';
+  readonly reader: BlobReader<BlobState>;
+  readonly early: Prefetch;
+  readonly parser: LogParser;
+  /** The first error thrown by a blob or log callback: kept for the end of the scan, not thrown out of a stream. */
+  failure: unknown;
+  current: CommitInfo | undefined;
+  paused = false;
+  onCommit: (c: CommitInfo) => void = (c) => void (this.current = c);
+  onEntry: (e: RawEntry) => void = (e) => {
+    if (this.current && wanted(e)) this.early.entry(this.current, e);
+  };
+  onBlob: (st: BlobState, r: BlobView) => void = () => undefined;
+
+  constructor(opts: HistoryStartOptions) {
+    this.cwd = path.resolve(opts.cwd ?? process.cwd());
+    this.revs = historyRevs(opts);
+    // A plain or bare layout is found without starting git; otherwise (GIT_DIR…) git answers while
+    // the log already runs: git finds the repository from any folder inside it.
+    this.found = discoverGitDir(this.cwd);
+    const where = (this.where = this.found?.top ?? this.found?.gitDir ?? this.cwd);
+    const log = (this.log = spawnGit(logArgs(this.revs), where));
+    // Listened to at once: the process may end before the rules are loaded (an unknown revision).
+    this.logDone = new Promise<number>((resolve, reject) => {
+      log.on('error', (e) => reject(startError(e, where)));
+      log.on('close', (c) => resolve(c ?? 128));
+    });
+    this.logDone.catch(() => undefined);
+    log.stderr!.on('data', (b: Buffer) => {
+      if (this.logErr.length < 8192) this.logErr += b.toString('utf8');
+    });
+    this.reader = new BlobReader<BlobState>(where, (st, r) => {
+      try {
+        if (st === EARLY) this.early.answered(r);
+        else this.onBlob(st, r);
+      } catch (e) {
+        this.failure ??= e;
+      }
+    });
+    this.reader.maxSize = opts.maxFileSize ?? DEFAULT_GIT_MAX_FILE_SIZE;
+    this.early = new Prefetch(this.reader);
+    this.parser = new LogParser(
+      (c) => this.onCommit(c),
+      (e) => this.onEntry(e),
+    );
+    // A listener from the start, not a bare pause(): child_process drains (discards) the output of
+    // a stream nobody listens to when git exits.
+    log.stdout!.on('data', (b: Buffer) => {
+      try {
+        this.parser.feed(b);
+      } catch (e) {
+        this.failure ??= e;
+      }
+      this.reader.flush(); // the ids this read named, in one write
+      this.pauseIfFull();
+    });
+  }
+
+  /** Bounds what git's pipes and the prefetch hold: the log waits while too much is asked or kept. */
+  pauseIfFull(): void {
+    if (!this.paused && (this.reader.pending >= HIGH_WATER || this.early.bytes >= PREFETCH_BYTES)) {
+      this.paused = true;
+      this.log.stdout!.pause();
+    }
+  }
+
+  resumeIfLow(): void {
+    if (this.paused && this.reader.pending <= LOW_WATER && this.early.bytes < PREFETCH_BYTES) {
+      this.paused = false;
+      this.log.stdout!.resume();
+    }
+  }
+
+  /** Stops git: a scan that failed before it began, or a run started for a scan that never came. */
+  abort(): void {
+    this.log.kill();
+    this.reader.stop();
+  }
+}
+
+/** Starts a history scan's git processes; give the result to scanHistory as `started`. */
+export function startHistory(opts: HistoryStartOptions = {}): HistoryRun {
+  return new HistoryRun(opts);
+}
 
 /**
  * Scans history: every blob that a commit in range adds or changes, each unique blob once however
@@ -195,42 +366,8 @@ const LOW_WATER = 128;
  */
 export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanResult> {
   const t0 = performance.now();
-  const cwd = path.resolve(opts.cwd ?? process.cwd());
-  const revs = historyRevs(opts);
-  // A plain or bare layout is found without starting git; otherwise (GIT_DIR…) git answers while
-  // the log already runs: git finds the repository from any folder inside it.
-  const found = discoverGitDir(cwd);
-  const where = found?.top ?? found?.gitDir ?? cwd;
-  // git starts before the engine's modules load: it walks the history meanwhile, on another core.
-  const log = spawnGit(logArgs(revs), where);
-  // Listened to at once: the process may end before the rules are loaded (an unknown revision).
-  const logDone = new Promise<number>((resolve, reject) => {
-    log.on('error', (e) => reject(startError(e, where)));
-    log.on('close', (c) => resolve(c ?? 128));
-  });
-  logDone.catch(() => undefined);
-  let logErr = '';
-  log.stderr!.on('data', (b: Buffer) => {
-    if (logErr.length < 8192) logErr += b.toString('utf8');
-  });
-  // Its output waits until the engine is ready. A listener from the start, not a bare pause():
-  // child_process drains (discards) the output of a stream nobody listens to when git exits.
-  const early: Buffer[] = [];
-  let onLog = (b: Buffer) => void early.push(b);
-  log.stdout!.on('data', (b: Buffer) => onLog(b));
-  log.stdout!.pause();
-  // cat-file too, before the heap grows (a fork costs more with a bigger heap); asked nothing yet.
-  let onBlob: (st: BlobState, r: BlobView) => void = () => undefined;
-  let failure: unknown;
-  const reader = new BlobReader<BlobState>(where, (st, r) => {
-    try {
-      onBlob(st, r);
-    } catch (e) {
-      // Thrown out of a stream callback it would end the process: kept for the end of the scan.
-      failure ??= e;
-    }
-  });
-
+  const run = opts.started ?? startHistory(opts);
+  const { cwd, found, revs, reader, early, parser } = run;
   let mods: Awaited<ReturnType<typeof loadScanModules>>;
   let info: RepoInfo;
   let ruleSet: RuleSet;
@@ -238,8 +375,7 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     [mods, info] = await Promise.all([loadScanModules(), found ?? repoInfo(cwd)]);
     ruleSet = await mods.resolveRuleSet(opts, info.top ?? info.gitDir);
   } catch (e) {
-    log.kill();
-    await reader.close();
+    run.abort();
     throw e;
   }
   const root = info.top ?? info.gitDir;
@@ -256,7 +392,6 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   let blobs = 0;
   let bytes = 0;
   let lastProgress = 0;
-  let paused = false;
 
   const emit = (findings: Finding[], occ: Occurrence) => {
     const mine = findings.map((f) => (f.origin === occ.origin ? f : { ...f, origin: occ.origin }));
@@ -276,7 +411,7 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   };
 
   // Each blob is scanned here, synchronously, as cat-file delivers it: no copy, no queue of contents.
-  onBlob = (st, r) => {
+  const onBlob = (st: BlobState, r: BlobView) => {
     const occs = st.waiting!;
     st.waiting = undefined;
     const first = occs[0].origin;
@@ -301,69 +436,57 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
       }
     }
     if (!st.found) seen.set(st.key, CLEAN);
-    if (paused && reader.pending <= LOW_WATER) {
-      paused = false;
-      log.stdout!.resume();
+    run.resumeIfLow();
+  };
+  run.onBlob = onBlob;
+
+  run.onCommit = (c) => {
+    run.current = c;
+    if (opts.onProgress) {
+      const now = performance.now();
+      if (now - lastProgress >= 100) {
+        lastProgress = now;
+        opts.onProgress({ commits: c.seq, blobs, bytes });
+      }
     }
   };
-  reader.maxSize = opts.maxFileSize ?? mods.DEFAULT_GIT_MAX_FILE_SIZE;
-
-  let current: CommitInfo | undefined;
-  const parser = new LogParser(
-    (c) => {
-      current = c;
-      if (opts.onProgress) {
-        const now = performance.now();
-        if (now - lastProgress >= 100) {
-          lastProgress = now;
-          opts.onProgress({ commits: c.seq, blobs, bytes });
-        }
-      }
-    },
-    (e) => {
-      const c = current;
-      if (!c || ZERO_OID.test(e.dstOid) || e.dstMode === GITLINK_MODE || e.dstMode === SYMLINK_MODE) return;
-      const key = e.dstOid + sig(e.path);
-      const st = seen.get(key);
-      if (st === CLEAN) return;
-      const occ: Occurrence = {
-        origin: { path: e.path, commit: c.commit, author: c.author, email: c.email, date: c.date, blob: e.dstOid },
-        seq: c.seq,
-      };
-      if (st) {
-        if (st.waiting) st.waiting.push(occ);
-        else emit(st.found!, occ);
-        return;
-      }
-      const fresh: BlobState = { key, waiting: [occ], found: undefined }; // one shape for all: no deoptimisation
-      seen.set(key, fresh);
-      reader.request(e.dstOid, fresh);
-      if (!paused && reader.pending >= HIGH_WATER) {
-        paused = true;
-        log.stdout!.pause();
-      }
-    },
-  );
-
-  onLog = (b: Buffer) => {
-    parser.feed(b);
-    reader.flush(); // the ids this read named, in one write
+  const entry = (c: CommitInfo, e: RawEntry) => {
+    const key = e.dstOid + sig(e.path);
+    const st = seen.get(key);
+    if (st === CLEAN) return;
+    const occ: Occurrence = {
+      origin: { path: e.path, commit: c.commit, author: c.author, email: c.email, date: c.date, blob: e.dstOid },
+      seq: c.seq,
+    };
+    if (st) {
+      if (st.waiting) st.waiting.push(occ);
+      else emit(st.found!, occ);
+      return;
+    }
+    const fresh: BlobState = { key, waiting: [occ], found: undefined }; // one shape for all: no deoptimisation
+    seen.set(key, fresh);
+    if (!early.take(e.dstOid, fresh)) reader.request(e.dstOid, fresh);
+    run.pauseIfFull();
   };
-  for (const b of early.splice(0)) onLog(b);
-  if (!paused) log.stdout!.resume();
-  const code = await logDone.catch(async (e) => {
+  run.onEntry = (e) => {
+    if (run.current && wanted(e)) entry(run.current, e);
+  };
+  for (const [c, e] of early.ready(onBlob)) entry(c, e);
+  early.release();
+  run.resumeIfLow();
+  const code = await run.logDone.catch(async (e) => {
     await reader.close();
     throw e;
   });
   parser.end();
   await reader.close();
-  if (failure) throw failure;
+  if (run.failure) throw run.failure;
 
   if (code !== 0) {
     // Before any output, git refused the arguments (an unknown revision): a usage error. After,
     // it died on the way (a corrupt tree or commit): what was scanned stands, reported incomplete.
-    if (parser.commits === 0) throw gitFailure(logErr, cwd, ['log', ...revs]);
-    const line = logErr.split('\n').find((l) => /^(fatal|error):/.test(l)) ?? `git log exited with code ${code}`;
+    if (parser.commits === 0) throw gitFailure(run.logErr, cwd, ['log', ...revs]);
+    const line = run.logErr.split('\n').find((l) => /^(fatal|error):/.test(l)) ?? `git log exited with code ${code}`;
     errors.push({ path: '(git log)', message: `history incomplete: ${line.replace(/^(fatal|error):\s*/, '')}` });
   }
   opts.onProgress?.({ commits: parser.commits, blobs, bytes });
@@ -400,7 +523,6 @@ async function loadScanModules() {
     decode: common.decode,
     isBinary: common.isBinary,
     resolveRuleSet: common.resolveRuleSet,
-    DEFAULT_GIT_MAX_FILE_SIZE: common.DEFAULT_GIT_MAX_FILE_SIZE,
   };
 }
 

@@ -3,6 +3,9 @@ import { SpillguardError } from '../../errors.js';
 import { humanBytes } from '../../reporters/text.js';
 import { emitReport, reportFlags, type ReportArgs } from '../common.js';
 import { blockedMessage, gitModeOptions, MAX_FILE_SIZE_OPTION } from '../git-shared.js';
+import { DEFAULT_GIT_MAX_FILE_SIZE } from '../../git/exec.js';
+import type { HistoryRun } from '../../git/history.js';
+import type { RunContext } from '../main.js';
 
 export interface HistoryArgs extends ReportArgs {
   revs?: string[];
@@ -46,7 +49,7 @@ async function pushedRevs(cwd: string, prePushRevs: (stdin: string, cwd: string)
 }
 
 /** `spillguard git` and the pre-push hook: one history scan, over given revisions or the pushed ones. */
-export async function runHistory(argv: HistoryArgs, prePush: boolean): Promise<number> {
+export async function runHistory(argv: HistoryArgs, prePush: boolean, started?: HistoryRun): Promise<number> {
   const cwd = process.cwd();
   const { options, rules } = gitModeOptions(argv, cwd);
   const { scanHistory, prePushRevs } = await import('../../git/history.js');
@@ -62,6 +65,8 @@ export async function runHistory(argv: HistoryArgs, prePush: boolean): Promise<n
     ...options,
     revs,
     since: argv.since,
+    // Started by main() for `spillguard git` on its own: every ref, the default size limit.
+    started: !prePush && !revs?.length && argv.since === undefined && options.maxFileSize === DEFAULT_GIT_MAX_FILE_SIZE ? started : undefined,
     onProgress: progress
       ? (p) => {
           shown = true;
@@ -80,5 +85,5 @@ export const gitCommand = {
     historyFlags(y)
       .positional('revs', { type: 'string', array: true, describe: 'Revisions or ranges, as git log takes them (main, v1.0..HEAD)' })
       .option('pre-push', { type: 'boolean', default: false, describe: 'Scan the commits a push sends, read from a pre-push hook\'s standard input' }),
-  run: (argv: HistoryArgs): Promise<number> => runHistory(argv, Boolean(argv.prePush)),
+  run: (argv: HistoryArgs, ctx: RunContext): Promise<number> => runHistory(argv, Boolean(argv.prePush), ctx.history),
 };
