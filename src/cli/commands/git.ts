@@ -59,14 +59,16 @@ export async function runHistory(argv: HistoryArgs, prePush: boolean, started?: 
     revs = await pushedRevs(cwd, prePushRevs);
     if (revs.length === 0) return 0; // deletions only, or nothing pushed: nothing to check
   }
+  // Started by main() for `spillguard git` on its own: every ref, the default size limit.
+  const early = !prePush && !revs?.length && argv.since === undefined && options.maxFileSize === DEFAULT_GIT_MAX_FILE_SIZE;
+  if (!early) started?.abort();
   const progress = argv.progress ?? Boolean(process.stderr.isTTY);
   let shown = false;
   const result = await scanHistory({
     ...options,
     revs,
     since: argv.since,
-    // Started by main() for `spillguard git` on its own: every ref, the default size limit.
-    started: !prePush && !revs?.length && argv.since === undefined && options.maxFileSize === DEFAULT_GIT_MAX_FILE_SIZE ? started : undefined,
+    started: early ? started : undefined,
     onProgress: progress
       ? (p) => {
           shown = true;
