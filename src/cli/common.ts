@@ -7,6 +7,7 @@ import { ioReason, SpillguardError } from '../errors.js';
 import { CONFIDENCES, type Confidence, type Kind } from '../engine/types.js';
 import type { Report } from '../reporters/context.js';
 import { FORMATS, loadFormatter, type Format } from '../reporters/formats.js';
+import { MAX_WORKERS, validWorkers } from '../scan/workers.js';
 import { toolVersion } from '../version.js';
 import { useColor, writeOutput } from './io.js';
 
@@ -107,12 +108,9 @@ export function exitCode(report: Pick<Report, 'findings' | 'errors'>): number {
   return report.findings.length > 0 ? 1 : 0;
 }
 
-/** Each worker is a V8 isolate with its own compiled rules (~50 MB): beyond this many, a typo more than a plan. */
-export const MAX_WORKERS = 64;
-
 export function workersArg(v: number | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < 0 || v > MAX_WORKERS) throw new SpillguardError('usage', `must be a whole number from 0 to ${MAX_WORKERS} (got ${Number.isNaN(v) ? 'something else' : v})`, { flag: 'workers' });
+  if (!validWorkers(v)) throw new SpillguardError('usage', `must be a whole number from 0 to ${MAX_WORKERS} (got ${Number.isNaN(v) ? 'something else' : v})`, { flag: 'workers' });
   return v;
 }
 

@@ -6,7 +6,8 @@ import { chunkStream, chunkText, type ChunkOptions } from '../sources/chunker.js
 import { walk, type ReadError, type Skipped, type WalkResult } from '../sources/files.js';
 import { scanFiles, type FileBatchResult, type FileScanOptions, type InlineMarker } from './file.js';
 import { BaselineMatcher, type BaselineEntry } from '../filters/baseline.js';
-import { defaultWorkers, poolAvailable, startPool } from './pool.js';
+import { poolAvailable, startPool } from './pool.js';
+import { defaultWorkers, MAX_WORKERS, validWorkers } from './workers.js';
 import { scanChunkDeep } from './deep.js';
 import { keepingFindings } from '../engine/safe-regex.js';
 import type { ArchiveLimits } from '../sources/archive.js';
@@ -114,8 +115,8 @@ export function unusedSuppressions(baseline: BaselineLookup | undefined, dropped
 function checkOptions(opts: ScanOptions): void {
   if (opts.minConfidence !== undefined && !CONFIDENCES.includes(opts.minConfidence))
     throw new TypeError(`scan: minConfidence must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(opts.minConfidence)})`);
-  if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 0 && opts.workers <= 64))
-    throw new RangeError(`scan: workers must be a whole number from 0 to 64 (got ${opts.workers})`);
+  if (opts.workers !== undefined && !validWorkers(opts.workers))
+    throw new RangeError(`scan: workers must be a whole number from 0 to ${MAX_WORKERS} (got ${opts.workers})`);
 }
 
 export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {

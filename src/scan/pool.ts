@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RuleSet } from '../engine/types.js';
@@ -12,19 +11,6 @@ const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url));
 /** Workers exist only in the built package (dist/); from TypeScript sources, scans stay on this thread. */
 export function poolAvailable(): boolean {
   return fs.existsSync(WORKER_FILE);
-}
-
-/**
- * Worker threads besides the main thread, which scans too: one per core beyond the first, and none
- * on 2 cores. Why none there: measured on this project's 2-core machine (`npm run bench` corpus,
- * 106 MB, idle machine), the main thread alone took 3.2-3.9 s wall and 4.0-4.5 CPU-s, the main
- * thread plus one worker 3.1-3.4 s wall but 5.6-6.2 CPU-s and 50 MB more peak RSS: a second V8
- * isolate pays about a second of its own warm-up (JIT, heap growth) on this corpus, which eats
- * what the second core brings.
- */
-export function defaultWorkers(): number {
-  const cores = os.availableParallelism?.() ?? os.cpus().length;
-  return cores <= 2 ? 0 : Math.min(cores, 8) - 1;
 }
 
 /** Batches of about this many bytes (or files) balance load without a message per small file. */
