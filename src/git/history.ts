@@ -302,8 +302,10 @@ export class HistoryRun {
     });
     this.reader = new BlobReader<BlobState>(where, (st, r) => {
       try {
-        if (st === EARLY) this.early.answered(r);
-        else this.onBlob(st, r);
+        if (st === EARLY) {
+          this.early.answered(r);
+          this.resumeIfLow();
+        } else this.onBlob(st, r);
       } catch (e) {
         this.failure ??= e;
       }
