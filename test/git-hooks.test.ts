@@ -148,6 +148,46 @@ describe('spillguard hook install / uninstall', () => {
     expect(commit.stderr).not.toContain('spillguard');
   });
 
+  it('never moves a hook that runs what its own file name says (husky): renamed, it would silently do nothing', async () => {
+    // husky 9: core.hooksPath = .husky/_, whose every hook sources `h`, which runs .husky/$(basename "$0").
+    const r = project();
+    r.git('config', 'core.hooksPath', '.husky/_');
+    const dir = path.join(r.dir, '.husky/_');
+    fs.mkdirSync(dir, { recursive: true });
+    const h = '#!/usr/bin/env sh\nn=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\n[ ! -f "$s" ] && exit 0\nsh -e "$s" "$@"\n';
+    const stub = '#!/usr/bin/env sh\n. "$(dirname "$0")/h"';
+    fs.writeFileSync(path.join(dir, 'h'), h, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'pre-commit'), stub, { mode: 0o755 });
+    fs.writeFileSync(path.join(r.dir, '.husky/pre-commit'), 'npm test\n');
+    const before = fs.readdirSync(dir).sort();
+    const expected =
+      `spillguard: error: ${path.join(dir, 'pre-commit')}: a pre-commit hook that is not spillguard's is already installed, and was left as it is.\n` +
+      `  It finds what to run from its own file name (husky's hooks do): moved to pre-commit.local, it would\n` +
+      `  find nothing under that name and stop running, silently. Add spillguard to what it runs instead:\n` +
+      `      npx --no-install spillguard staged\n` +
+      `  (for husky, in .husky/pre-commit; see docs/git.md).\n` +
+      `  Note: core.hooksPath points git at ${dir}.\n`;
+    for (const args of [['hook', 'install', '--force'], ['hook', 'install']]) {
+      const res = await spillguard(args, r.dir);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toBe(expected);
+      expect(res.stdout).toBe('');
+      expect(fs.readdirSync(dir).sort()).toEqual(before);
+      expect(fs.readFileSync(path.join(dir, 'pre-commit'), 'utf8')).toBe(stub);
+    }
+
+    // The same for a hook that looks at its own name itself (husky 4, in .git/hooks).
+    const q = project();
+    const v4 = '#!/bin/sh\nhookName=`basename "$0"`\nnode_modules/husky/run.js "$hookName" "$@"\n';
+    fs.writeFileSync(hookFile(q, 'pre-push'), v4, { mode: 0o755 });
+    const res = await spillguard(['hook', 'install', '--pre-push', '--force'], q.dir);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`${hookFile(q, 'pre-push')}: a pre-push hook that is not spillguard's`);
+    expect(res.stderr).toContain('      npx --no-install spillguard hook pre-push "$@"\n');
+    expect(fs.readFileSync(hookFile(q, 'pre-push'), 'utf8')).toBe(v4);
+    expect(fs.existsSync(hookFile(q, 'pre-commit'))).toBe(false); // a refusal writes nothing
+  });
+
   it('--force refuses when <name>.local already exists', async () => {
     const r = project();
     fs.writeFileSync(hookFile(r, 'pre-commit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });

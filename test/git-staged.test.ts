@@ -332,6 +332,33 @@ describe('spillguard staged', () => {
     ]);
   });
 
+  it('decodes encoded runs as `scan` does: a base64 or hex secret on an added line is found, on an old line it is not', async () => {
+    // A Kubernetes Secret's `data:` values are base64: the token's keyword is only in the decoded text,
+    // so the small-change engine (the rules whose keywords occur) must see decoded text too.
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const hex = (s: string) => Buffer.from(s).toString('hex');
+    const r = Repo.init();
+    r.write('secret.yaml', `kind: Secret\ndata:\n  old: ${b64(`TOKEN=${S1}`)}\n`);
+    r.commitAll('one');
+    r.write('secret.yaml', `kind: Secret\ndata:\n  old: ${b64(`TOKEN=${S1}`)}\n  new: ${b64(`TOKEN=${S2}`)}\n`);
+    r.write('const.js', `const k = "${hex(S3)}";\n`);
+    r.git('add', '-A');
+    const small = await staged(r);
+    const decoded = (rep: typeof small.report) => rep.findings.map((f) => ({ ...brief([f])[0], decoded: (f as { decoded?: string }).decoded }));
+    const want = [
+      { ruleId: 'test-token', path: 'const.js', line: 1, column: 12, decoded: 'hex' },
+      { ruleId: 'test-token', path: 'secret.yaml', line: 4, column: 8, decoded: 'base64' },
+    ];
+    expect(decoded(small.report)).toEqual(want);
+    expect(small.code).toBe(1);
+    // The same with the whole engine (over 64 KB staged).
+    r.write('big.txt', 'nothing to see here\n'.repeat(4000));
+    r.git('add', 'big.txt');
+    const large = await staged(r);
+    expect(decoded(large.report)).toEqual(want);
+    expect(large.code).toBe(1);
+  });
+
   it('exits 2 outside a git repository', async () => {
     const dir = tmpdir();
     const res = await spillguard(['staged', '--config', cfg], dir, { spawn: true });

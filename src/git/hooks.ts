@@ -94,6 +94,7 @@ export async function installHooks(opts: InstallOptions = {}): Promise<HookActio
     const file = path.join(loc.dir, hook);
     if (!exists(file)) plan.push({ hook, file, action: 'installed' });
     else if (isSpillguardHook(file)) plan.push({ hook, file, action: 'updated' });
+    else if (dispatchesOnName(file)) throw nameBoundHookError(hook, file, loc);
     else if (!opts.force) throw foreignHookError(hook, file, loc);
     else if (exists(`${file}.local`))
       throw new SpillguardError(
@@ -123,6 +124,50 @@ export async function installHooks(opts: InstallOptions = {}): Promise<HookActio
     }
   }
   return done;
+}
+
+function readHead(file: string, max = 64 << 10): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(max);
+      return buf.toString('utf8', 0, fs.readSync(fd, buf, 0, max, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
+/** `basename "$0"`, `basename -- "$0"`: a script that looks at its own file name. */
+const NAME_OF_SELF = /basename\s+(?:--\s+)?["']?\$(?:0|\{0\})/;
+/** `. "$(dirname "$0")/h"`, `. "$(dirname -- "$0")/_/husky.sh"`: a script sourced from beside the hook. */
+const SOURCED_SIBLING = /^[ \t]*(?:\.|source)[ \t]+["']?\$\(dirname[ \t]+(?:--[ \t]+)?["']?\$0["']?\)\/([^"'\s]+)/gm;
+
+/**
+ * Whether a hook decides what to run from its own file name, as husky's hooks do (each is
+ * `. "$(dirname "$0")/h"`, and `h` runs `.husky/$(basename "$0")`). Renamed to `<name>.local`, such
+ * a hook looks for a script of that name, finds none and exits 0: the user's own hook would be off,
+ * silently. Such a hook is never moved.
+ */
+export function dispatchesOnName(file: string): boolean {
+  const text = readHead(file);
+  if (NAME_OF_SELF.test(text)) return true;
+  for (const m of text.matchAll(SOURCED_SIBLING)) if (NAME_OF_SELF.test(readHead(path.join(path.dirname(file), m[1])))) return true;
+  return false;
+}
+
+function nameBoundHookError(hook: HookName, file: string, loc: HooksLocation): SpillguardError {
+  const lines = [
+    `a ${hook} hook that is not spillguard's is already installed, and was left as it is.`,
+    `  It finds what to run from its own file name (husky's hooks do): moved to ${path.basename(file)}.local, it would`,
+    `  find nothing under that name and stop running, silently. Add spillguard to what it runs instead:`,
+    `      npx --no-install ${COMMAND[hook]}`,
+    `  (for husky, in .husky/${hook}; see docs/git.md).`,
+  ];
+  if (loc.custom) lines.push(`  Note: core.hooksPath points git at ${loc.dir}.`);
+  return new SpillguardError('usage', lines.join('\n'), { file });
 }
 
 function foreignHookError(hook: HookName, file: string, loc: HooksLocation): SpillguardError {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_DECODE_DEPTH, findEncodedRuns, scanDecoded } from '../engine/decode.js';
 import { createEngine } from '../engine/engine.js';
 import { narrowRuleSet } from '../engine/narrow.js';
 import type { Finding } from '../engine/types.js';
@@ -123,6 +124,21 @@ const ALL: Ranges = [[1, Number.MAX_SAFE_INTEGER]];
 const NARROW_LIMIT = 64 << 10;
 
 /**
+ * The texts and what their encoded runs decode to, as deep as the scan decodes them: the keywords
+ * that wake a rule inside a base64 value are in its decoded text only, and the narrowed engine must
+ * keep that rule (narrow.ts looks for keywords in the texts it is given).
+ */
+function withDecoded(texts: string[]): string[] {
+  const out = [...texts];
+  let level = texts;
+  for (let depth = 1; depth <= DEFAULT_DECODE_DEPTH && level.length > 0; depth++) {
+    level = level.flatMap((t) => findEncodedRuns(t).map((r) => r.text));
+    out.push(...level);
+  }
+  return out;
+}
+
+/**
  * Scans exactly what the next commit will contain: staged blobs read from the index (never the
  * working tree), keeping only findings on lines the staged diff adds or changes, with line
  * numbers in the staged file. Each whole blob is scanned, so a private key added as a block is
@@ -225,7 +241,7 @@ export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResul
       texts = new Map();
       for (const [j, data] of fromPatch) if (!isBinary(data)) texts.set(j, decode(data));
     }
-    const engine = createEngine(texts ? narrowRuleSet(ruleSet, [...texts.values()]) : ruleSet);
+    const engine = createEngine(texts ? narrowRuleSet(ruleSet, withDecoded([...texts.values()])) : ruleSet);
     const raw: Finding[] = [];
     let files = 0;
     let bytes = 0;
@@ -234,7 +250,11 @@ export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResul
       files++;
       bytes += data.length;
       for (const chunk of chunkText(texts?.get(j) ?? decode(data), { path: j.e.path, blob: j.e.dstOid })) {
-        for (const f of engine.scanChunk(chunk)) if (touches(ranges, f.span.line, lastLine(f))) raw.push(f);
+        // Encoded runs (a Kubernetes Secret's base64 `data:`, hex, escapes) are decoded and scanned
+        // as `spillguard scan` does: a secret committed in another form is still that secret.
+        const plain = engine.scanChunk(chunk);
+        const found = plain.concat(scanDecoded(engine, chunk, plain, { maxDepth: DEFAULT_DECODE_DEPTH }));
+        for (const f of found) if (touches(ranges, f.span.line, lastLine(f))) raw.push(f);
       }
     };
     for (const j of jobs) {
