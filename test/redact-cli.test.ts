@@ -227,6 +227,28 @@ describe('spillguard redact: user errors and what a run reports', () => {
     expect(fs.readdirSync(path.join(dir, 'in'))).toEqual(['n.txt']);
   });
 
+  it('the manifest never takes the place of an output, of the key file or of the config: each would be lost', () => {
+    const dir = corpus({ 'manifest.jsonl': '{"t":"ann@example.com"}\n', 'n.txt': 'tok_fake0000fake0001\n' });
+    // Among the outputs: the input of the same name fails (exit 2), the manifest keeps its place and says so.
+    const r = cli(['redact', 'in', '--out', 'out', '--manifest', 'out/manifest.jsonl', '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, 'spillguard: failed: in/manifest.jsonl: its output path collides with that of --manifest out/manifest.jsonl\n']);
+    expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual(['manifest.jsonl', 'n.txt']);
+    expect(manifestOf(path.join(dir, 'out/manifest.jsonl')).map((e) => [e.input, e.status])).toEqual([
+      ['in/manifest.jsonl', 'failed'],
+      ['in/n.txt', 'ok'],
+    ]);
+    const key = 'spillguard-test-key-0001\n';
+    fs.writeFileSync(path.join(dir, 'k.key'), key);
+    const k = cli(['redact', 'in', '--out', 'o2', '--manifest', './k.key', '--key-file', 'k.key'], { cwd: dir });
+    expect([k.code, k.stdout, k.stderr]).toEqual([2, '', 'spillguard: error: flag --manifest: "./k.key" is the file given to --key-file: the manifest would be written over it\n']);
+    expect(fs.readFileSync(path.join(dir, 'k.key'), 'utf8')).toBe(key);
+    const config = fs.readFileSync(path.join(dir, '.spillguard.toml'), 'utf8');
+    const c = cli(['redact', 'in', '--out', 'o3', '--manifest', '.spillguard.toml'], { cwd: dir });
+    expect([c.code, c.stdout, c.stderr]).toEqual([2, '', 'spillguard: error: flag --manifest: ".spillguard.toml" is the file given to --config: the manifest would be written over it\n']);
+    expect(fs.readFileSync(path.join(dir, '.spillguard.toml'), 'utf8')).toBe(config);
+    expect(fs.existsSync(path.join(dir, 'o2')) || fs.existsSync(path.join(dir, 'o3'))).toBe(false);
+  });
+
   it('--resume: the summary counts what this run did; a resumed document is counted as resumed only', () => {
     const dir = corpus({ 'a.txt': 'tok_fake0000fake0001\n', 'b.txt': 'nothing\n', 'c.bin': 'x' });
     cli(['redact', 'in', '--out', 'out', '--manifest', 'm.jsonl', '-q'], { cwd: dir });
@@ -314,6 +336,18 @@ describe('spillguard redact --stdin', () => {
       ].join('\n'),
     );
     expect(r.stderr).toBe('spillguard: <stdin>:5: not JSON: written redacted as text\n');
+    expect(r.code).toBe(2);
+  });
+
+  it('JSONL: a line that is not UTF-8 is reported with its number and the run exits 2', () => {
+    const input = Buffer.concat([
+      Buffer.from('{"id":1,"text":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(' ann@example.com"}\n{"id":2,"text":"café ann@example.com"}\n'),
+    ]);
+    const r = cli(['redact', '--stdin', '--config', CONFIG, '-q'], { input });
+    expect(r.stdout).toBe('{"id":1,"text":"caf\ufffd [EMAIL]"}\n{"id":2,"text":"café [EMAIL]"}\n');
+    expect(r.stderr).toBe('spillguard: <stdin>:1: not valid UTF-8: written redacted, with U+FFFD for the bytes that are not\n');
     expect(r.code).toBe(2);
   });
 

@@ -158,6 +158,26 @@ describe('structured formats: what users bring', () => {
     expect(stdin('jsonl', `${BOM}{"t":"tok_fake0000fake0001"}\n{"t":"x"}\n`, ['--operator', 'secret=drop-record'])).toEqual([0, '', `${BOM}{"t":"x"}\n`]);
   });
 
+  it('an e-mail text/html part is redacted as HTML: character references decoded, replacements escaped', () => {
+    const dir = tmp();
+    const eml = (cte: string, body: string) => `From: x@example.net\nContent-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: ${cte}\n\n${body}`;
+    fs.writeFileSync(path.join(dir, 'a.eml'), eml('7bit', '<p>mail ann&#64;example.com, tok_fake0000fake&#48;012</p>\n<a href="mailto:bob@example.com">x</a>\n'));
+    fs.writeFileSync(path.join(dir, 'b.eml'), eml('base64', `${Buffer.from('<p>ann&#x40;example.com</p>\n').toString('base64')}\n`));
+    const r = cli(['redact', 'a.eml', 'b.eml', '--out', 'o', '--manifest', 'm.jsonl', '--config', CONFIG, '-q'], { cwd: dir, env: KEY });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(fs.readFileSync(path.join(dir, 'o/a.eml'), 'latin1')).toBe(
+      eml('7bit', '<p>mail &lt;EMAIL_d40ad8&gt;, [TEST_TOKEN]</p>\n<a href="mailto:&lt;EMAIL_9b8bf9&gt;">x</a>\n').replace('x@example.net', '<EMAIL_61a724>'),
+    );
+    expect(Buffer.from(fs.readFileSync(path.join(dir, 'o/b.eml'), 'latin1').split('\n\n')[1], 'base64').toString('utf8')).toBe('<p>&lt;EMAIL_d40ad8&gt;</p>\n');
+    const m = fs.readFileSync(path.join(dir, 'm.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(m[0].redactions.map((x: { rule: string; field: string; start: number; end: number }) => [x.rule, x.field, x.start, x.end])).toEqual([
+      ['test-email', 'from', 1, 14],
+      ['test-email', 'body', 8, 27],
+      ['test-token', 'body', 29, 53],
+      ['test-email', 'body', 74, 89],
+    ]);
+  });
+
   it('--columns N past the widest row fails the document (it would choose no cell and leak every one), exit 2', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'p.csv'), 'name,email\nAnn,ann@example.com\n');

@@ -176,6 +176,13 @@ async function plannedRun(opts: CorpusOptions, redactor: Redactor, ctx: JobConte
   const jobs: Job[] = [];
   const prev = opts.resume && opts.manifest ? readManifest(path.resolve(cwd, opts.manifest)) : new Map<string, ManifestEntry>();
   const claimed = new Map<string, string>();
+  // A manifest kept among the outputs (`--out clean --manifest clean/manifest.jsonl`) is a path an
+  // output of that name must not take: the rename would put the output in its place, and the
+  // manifest, written to the file it replaced, would be lost.
+  if (opts.manifest) {
+    const m = path.resolve(cwd, opts.manifest);
+    for (const dir of [outDir, quarantine]) if (dir && m !== dir && inside(m, dir)) claimed.set(path.relative(dir, m).toLowerCase(), `--manifest ${opts.manifest}`);
+  }
   let order = 0;
   const early = (e: Partial<ManifestEntry> & { input: string; status: ManifestEntry['status'] }) =>
     entries.push({ output: null, counts: {}, redactions: [], kept: [], injection: [], ...e });

@@ -11,6 +11,8 @@ export interface JsonlStreamStats {
   withheld: { line: number; rules: string[] }[];
   /** Lines that were not JSON: written redacted as text, so nothing leaks and the order holds. */
   invalid: number[];
+  /** Lines that were not valid UTF-8: redacted and written with U+FFFD for the bytes that were not. */
+  notUtf8: number[];
   counts: Record<string, number>;
   injection: { line: number; rule: string }[];
 }
@@ -21,10 +23,16 @@ export interface JsonlStreamStats {
  * in memory at a time.
  */
 export class JsonlRedactStream extends Transform {
-  readonly stats: JsonlStreamStats = { records: 0, droppedRecords: 0, withheld: [], invalid: [], counts: {}, injection: [] };
-  // Keeps a byte-order mark in the text: record() passes it through.
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  private pending = '';
+  readonly stats: JsonlStreamStats = { records: 0, droppedRecords: 0, withheld: [], invalid: [], notUtf8: [], counts: {}, injection: [] };
+  // Keep a byte-order mark in the text: record() passes it through.
+  private readonly strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  private readonly lossy = new TextDecoder('utf-8', { ignoreBOM: true });
+  /**
+   * Bytes of the unfinished last line. Whole lines are split off as bytes (no multi-byte UTF-8
+   * sequence holds a 0x0A) and decoded strictly, so a line that is not UTF-8 is reported by its
+   * number instead of being rewritten with replacement characters unnoticed.
+   */
+  private pending: Buffer[] = [];
   private line = 0;
   private readonly select: ((p: string) => boolean) | undefined;
   constructor(
@@ -36,17 +44,27 @@ export class JsonlRedactStream extends Transform {
   }
   override _transform(chunk: Buffer | string, _enc: BufferEncoding, cb: TransformCallback): void {
     try {
-      this.pending += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
-      const last = this.pending.lastIndexOf('\n');
-      if (last >= 0) {
-        const block = this.pending.slice(0, last + 1);
-        this.pending = this.pending.slice(last + 1);
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      const last = buf.lastIndexOf(0x0a);
+      if (last < 0) this.pending.push(buf);
+      else {
+        const block = this.pending.length ? Buffer.concat([...this.pending, buf.subarray(0, last + 1)]) : buf.subarray(0, last + 1);
+        this.pending = last + 1 < buf.length ? [buf.subarray(last + 1)] : [];
         const out: string[] = [];
-        for (let pos = 0; pos < block.length; ) {
-          const nl = block.indexOf('\n', pos);
-          out.push(this.record(block.slice(pos, nl + 1)));
-          pos = nl + 1;
-        }
+        // The whole block in one call, as before; line by line only to find which lines are not UTF-8.
+        const text = this.decodeBlock(block);
+        if (text !== undefined)
+          for (let pos = 0; pos < text.length; ) {
+            const nl = text.indexOf('\n', pos);
+            out.push(this.record(text.slice(pos, nl + 1)));
+            pos = nl + 1;
+          }
+        else
+          for (let pos = 0; pos < block.length; ) {
+            const nl = block.indexOf(0x0a, pos);
+            out.push(this.record(this.decode(block.subarray(pos, nl + 1))));
+            pos = nl + 1;
+          }
         this.push(out.join(''));
       }
       cb();
@@ -56,12 +74,30 @@ export class JsonlRedactStream extends Transform {
   }
   override _flush(cb: TransformCallback): void {
     try {
-      this.pending += this.decoder.decode();
-      if (this.pending) this.push(this.record(this.pending));
-      this.pending = '';
+      const rest = Buffer.concat(this.pending);
+      this.pending = [];
+      if (rest.length) this.push(this.record(this.decode(rest)));
       cb();
     } catch (e) {
       cb(e as Error);
+    }
+  }
+
+  private decodeBlock(bytes: Buffer): string | undefined {
+    try {
+      return this.strict.decode(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** One line's text; a line that is not UTF-8 is noted under the number record() gives it next. */
+  private decode(bytes: Buffer): string {
+    try {
+      return this.strict.decode(bytes);
+    } catch {
+      this.stats.notUtf8.push(this.line + 1);
+      return this.lossy.decode(bytes);
     }
   }
 

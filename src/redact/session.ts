@@ -303,15 +303,17 @@ export class DocSession {
     const r = this.redactor;
     let findings = opts.scan === false ? [] : r.find(text, this.path, opts.engine ?? 'main');
     if (opts.whole) this.setScanned(findings.filter((f) => r.kinds.includes(f.kind)));
+    const at = (i: number) => (opts.map ? opts.map[i] : i) + (opts.base ?? 0);
+    // Injection hits of this segment's own scan; those among `extra` were recorded by rawFindings.
+    for (const f of findings)
+      if (f.kind === 'injection' && !r.kinds.includes('injection')) this.injection.push({ ...where, rule: f.ruleId, start: at(f.span.start), end: at(f.span.end), fingerprint: r.fingerprint(f) });
     if (opts.extra?.length) {
       const seen = new Set(findings.map((f) => `${f.ruleId}\0${f.span.start}\0${f.span.end}`));
       findings = [...findings, ...opts.extra.filter((f) => !seen.has(`${f.ruleId}\0${f.span.start}\0${f.span.end}`))];
     }
     if (!findings.length) return { text: opts.raw ?? text, changed: false, dropRecord: false };
-    const inj = findings.filter((f) => f.kind === 'injection' && !r.kinds.includes('injection'));
-    const red = inj.length ? findings.filter((f) => !inj.includes(f)) : findings;
-    const at = (i: number) => (opts.map ? opts.map[i] : i) + (opts.base ?? 0);
-    for (const f of inj) this.injection.push({ ...where, rule: f.ruleId, start: at(f.span.start), end: at(f.span.end), fingerprint: r.fingerprint(f) });
+    // Screening only reports an injection hit; given an operator (its rule's or the kind's), it is replaced too.
+    const red = findings.filter((f) => f.kind !== 'injection' || r.kinds.includes('injection') || r.operatorFor(f) !== 'keep');
     const { planned, kept } = r.plan(red);
     for (const f of kept) this.kept.push(this.record(f, 'keep', r.entity(f.ruleId), at(f.span.start), at(f.span.end), at(f.span.start), at(f.span.end), where));
     if (!planned.length) return { text: opts.raw ?? text, changed: false, dropRecord: false };
@@ -350,15 +352,19 @@ export class DocSession {
   rawFindings(raw: string, where: Where = {}): Finding[] {
     const r = this.redactor;
     const out: Finding[] = [];
+    let replaced: Finding[] | undefined;
     for (const f of r.find(raw, this.path, 'main')) {
       if (r.kinds.includes(f.kind)) out.push(f);
-      else if (f.kind === 'injection')
+      else if (f.kind === 'injection') {
         this.injection.push({ ...where, rule: f.ruleId, start: f.span.start, end: f.span.end, line: f.span.line, column: f.span.column, fingerprint: r.fingerprint(f) });
+        // Given an operator, the segments replace it too (see redact); verification does not look for it.
+        if (r.operatorFor(f) !== 'keep') (replaced ??= []).push(f);
+      }
     }
     this.rawRedactable += out.length;
     out.sort((a, b) => a.span.start - b.span.start);
     this.setScanned(out);
-    return out;
+    return replaced ? [...out, ...replaced].sort((a, b) => a.span.start - b.span.start) : out;
   }
 
   /** Prompt-injection screening over a raw document (HTML: hidden text lives in the markup). */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Argv } from 'yargs';
-import { loadRules } from '../../config/rules.js';
+import { CONFIG_FILE, loadRules } from '../../config/rules.js';
 import { CONFIDENCES, KINDS, type Confidence, type Kind } from '../../engine/types.js';
 import { ioReason, SpillguardError } from '../../errors.js';
 import type { CorpusSummary } from '../../redact/corpus.js';
@@ -35,6 +36,17 @@ interface RedactArgs {
   workers?: number;
   progress?: boolean;
   quiet: boolean;
+}
+
+/** Whether two paths name one existing file, however they are spelt (links, `..`). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = fs.statSync(a);
+    const y = fs.statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 const STDIN_FORMATS = ['jsonl', 'text', 'txt', 'md', 'html', 'json', 'csv', 'tsv', 'eml'] as const;
@@ -131,6 +143,11 @@ export const redactCommand = {
 
     if (argv.stdin) return stdinMode(argv, redactorOptions, formatOptions);
 
+    // The manifest is written from its first byte: naming the key or the config there by mistake would destroy it.
+    if (argv.manifest)
+      for (const [flag, file] of [['--key-file', argv.keyFile], ['--config', argv.config ?? CONFIG_FILE]] as const)
+        if (file && sameFile(path.resolve(cwd, argv.manifest), path.resolve(cwd, file)))
+          throw new SpillguardError('usage', `"${argv.manifest}" is the file given to ${flag}: the manifest would be written over it`, { flag: 'manifest' });
     const { redactCorpus } = await import('../../redact/corpus.js');
     const progress = argv.progress ?? (!argv.quiet && Boolean(process.stderr.isTTY));
     const t0 = performance.now();
@@ -183,6 +200,7 @@ async function stdinMode(argv: RedactArgs, redactorOptions: ConstructorParameter
     await pipeline(process.stdin, t, process.stdout);
     const s = t.stats;
     for (const w of s.withheld) process.stderr.write(`spillguard: ${argv.stdinName}:${w.line}: record withheld: verification still found ${w.rules.join(', ')} after redaction\n`);
+    for (const l of s.notUtf8) process.stderr.write(`spillguard: ${argv.stdinName}:${l}: not valid UTF-8: written redacted, with U+FFFD for the bytes that are not\n`);
     for (const l of s.invalid) process.stderr.write(`spillguard: ${argv.stdinName}:${l}: not JSON: written redacted as text\n`);
     if (!argv.quiet) {
       const counts = Object.entries(s.counts).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -193,7 +211,7 @@ async function stdinMode(argv: RedactArgs, redactorOptions: ConstructorParameter
           '\n',
       );
     }
-    return s.invalid.length ? 2 : s.withheld.length ? 1 : 0;
+    return s.invalid.length || s.notUtf8.length ? 2 : s.withheld.length ? 1 : 0;
   }
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);

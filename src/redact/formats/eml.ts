@@ -1,4 +1,5 @@
 import type { DocSession } from '../session.js';
+import { redactHtml } from './html.js';
 import { DocumentError, type FormatHandler } from './types.js';
 
 /**
@@ -155,7 +156,9 @@ function message(s: string, doc: DocSession, part: string, depth: number): strin
     else raw = Buffer.from(body, 'latin1');
     const text = decodeCharset(raw, charset);
     if (text === undefined) throw new DocumentError(`${where}: unsupported charset "${charset}"`);
-    const r = doc.redact(text, { field: where });
+    // An HTML body is a page: redacted as one (character references decoded, replacements escaped),
+    // or `jane&#64;example.com` would pass as text and `<EMAIL_8f3a2c>` would land in it as a tag.
+    const r = mime === 'text/html' ? htmlPart(text, doc, where) : doc.redact(text, { field: where });
     if (!r.changed) {
       if (cte === 'base64' || cte === 'quoted-printable') doc.verifyTexts.push(text);
       return outHead + sep + body;
@@ -173,6 +176,11 @@ function message(s: string, doc: DocSession, part: string, depth: number): strin
   doc.notes.push(`${where}: removed ${mime} part${name ? ` "${latin1ToUtf8(name)}"` : ''} (not text, cannot be checked)`);
   const note = doc.redact(`[attachment removed by spillguard: ${mime}${name ? ` "${latin1ToUtf8(name)}"` : ''}]`, { field: where }).text;
   return `Content-Type: text/plain; charset=utf-8${eol}Content-Transfer-Encoding: 8bit${eol}${eol}${utf8ToLatin1(note)}${trailingBreak(body)}`;
+}
+
+function htmlPart(text: string, doc: DocSession, where: string): { text: string; changed: boolean } {
+  const out = redactHtml(text, doc, { field: where }, false);
+  return { text: out, changed: out !== text };
 }
 
 function redactHeader(h: Header, doc: DocSession, part: string): string {

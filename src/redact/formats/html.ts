@@ -1,4 +1,5 @@
 import type { DocSession } from '../session.js';
+import type { Where } from '../types.js';
 import { Cursor, within } from './relocate.js';
 import type { FormatHandler } from './types.js';
 
@@ -47,12 +48,16 @@ export const htmlHandler: FormatHandler = {
   },
 };
 
-function redactHtml(src: string, doc: DocSession): string {
+/**
+ * The page's markup redacted. `where` and `track` are for a page inside another document (an e-mail's
+ * text/html part): its records name the part, and its offsets are not the document's.
+ */
+export function redactHtml(src: string, doc: DocSession, where: Where = {}, track = true): string {
   const out: string[] = [];
   const n = src.length;
   // One scan of the raw page (with markup, so context rules see labels and keys; injection rules
   // see hidden styles); segments are scanned on their own only where entities make them differ.
-  const rawFindings = new Cursor(doc.rawFindings(src));
+  const rawFindings = new Cursor(doc.rawFindings(src, where));
   const seg = (from: number, to: number, esc: (s: string) => string, decode = true) => {
     if (to <= from) return;
     // Nothing found in it by the raw scan and no character reference to decode: it stays as it is.
@@ -66,12 +71,12 @@ function redactHtml(src: string, doc: DocSession): string {
     const raw = src.slice(from, to);
     if (!decode) {
       const extra = within(rawFindings, from, to, raw, false);
-      out.push(doc.redact(raw, {}, { base: from, engine: 'redact', extra, scan: false, track: true }).text);
+      out.push(doc.redact(raw, where, { base: from, engine: 'redact', extra, scan: false, track }).text);
       return;
     }
     const { text, map } = decodeEntities(raw);
     const extra = within(rawFindings, from, to, text, false, map);
-    out.push(doc.redact(text, {}, { base: from, engine: 'redact', raw, map, escape: esc, extra, scan: map !== undefined, track: true }).text);
+    out.push(doc.redact(text, where, { base: from, engine: 'redact', raw, map, escape: esc, extra, scan: map !== undefined, track }).text);
   };
   let i = 0;
   while (i < n) {
