@@ -191,6 +191,49 @@ describe('spillguard git', () => {
     expect(clean.code).toBe(0);
   });
 
+  it('a range reports what its commits introduce: not a secret already in a file they edit', async () => {
+    const r = Repo.init();
+    r.write('a.txt', `one\nk=${S1}\nthree\n`);
+    r.write('b.txt', 'b\n');
+    r.commitAll('on main, with an old secret');
+    r.git('checkout', '-q', '-b', 'feature');
+    r.write('a.txt', `one\nk=${S1}\nthree\nfour\n`); // another line of the file edited
+    r.commitAll('edit a');
+    r.write('a.txt', `one\nk=${S1}\nthree\nfour\nn=${S2}\n`);
+    const c2 = r.commitAll('a new secret in the same file');
+    r.write('b.txt', `b\nk=${S1}\n`); // the old secret copied to another file: new there
+    const c3 = r.commitAll('copy to b');
+    const res = await history(r, ['--since', 'main']);
+    expect(where(res.report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'a.txt', line: 5, column: 3, commit: c2 },
+      { ruleId: 'test-token', path: 'b.txt', line: 2, column: 3, commit: c3 },
+    ]);
+    expect(res.report.summary.files).toBe(3); // a v2, a v3, b v2: what the range made (main's a.txt read only to compare)
+    // The same through a pre-push of the branch to where main is.
+    const push = await spillguard(['hook', 'pre-push', 'origin', 'x', '--config', cfg, '-f', 'json'], r.dir, {
+      input: `refs/heads/feature ${r.head('feature')} refs/heads/feature ${r.head('main')}\n`,
+    });
+    expect(where(parseReport(push).findings)).toEqual(where(res.report.findings));
+    // The whole history still names the commit that brought the old one.
+    const all = await history(r);
+    expect(where(all.report.findings).map((f) => [f.path, f.line])).toEqual([['a.txt', 2], ['a.txt', 5], ['b.txt', 2]]);
+  });
+
+  it('decodes encoded runs in blobs as scan does (base64, hex)', async () => {
+    const r = Repo.init();
+    const b64 = Buffer.from(`token=${S1}`).toString('base64');
+    const hex = Buffer.from(`token=${S2}`).toString('hex');
+    r.write('k8s.yaml', `data:\n  creds: ${b64}\n`);
+    r.write('h.txt', `x = "${hex}"\n`);
+    const c = r.commitAll('encoded');
+    const res = await history(r);
+    expect(res.report.findings.map((f) => ({ ...where([f])[0], decoded: f.decoded }))).toEqual([
+      { ruleId: 'test-token', path: 'h.txt', line: 1, column: 6, commit: c, decoded: 'hex' },
+      { ruleId: 'test-token', path: 'k8s.yaml', line: 2, column: 10, commit: c, decoded: 'base64' },
+    ]);
+    expect(res.code).toBe(1);
+  });
+
   it('attributes what a merge itself adds to the merge commit, and what it brings to where it was written', async () => {
     const r = Repo.init();
     r.write('f.txt', 'one\ntwo\n');

@@ -279,6 +279,16 @@ interface Piece {
 }
 
 /**
+ * The engine on a chunk plus what its encoded runs hold, `maxDepth` levels down (0: the chunk
+ * alone): what every scan (files, staged changes, history) finds in a chunk.
+ */
+export function scanChunkDecoded(engine: Engine, chunk: Chunk, maxDepth = DEFAULT_DECODE_DEPTH): Finding[] {
+  const plain = engine.scanChunk(chunk);
+  const decoded = maxDepth > 0 ? scanDecoded(engine, chunk, plain, { maxDepth }) : [];
+  return decoded.length ? plain.concat(decoded) : plain;
+}
+
+/**
  * Findings inside the encoded runs of a chunk, reported at each run's span in the chunk. `plain`
  * are the chunk's ordinary findings: a decoded finding whose secret is already reported at an
  * overlapping span (plain, or found at a shallower depth) is a duplicate and dropped.

@@ -174,13 +174,15 @@ interface BlobState {
   key: string;
   waiting?: Occurrence[];
   found?: Finding[];
+  /** A blob the range starts from (a changed file's version before the range): see `preexisting`. */
+  base: boolean;
 }
 
 /** A blob scanned without findings: one shared value, so the set of blobs seen stays small. */
-const CLEAN: BlobState = { key: '', waiting: undefined, found: undefined };
+const CLEAN: BlobState = { key: '', waiting: undefined, found: undefined, base: false };
 
 /** The tag of a blob asked before the engine was ready (Prefetch). */
-const EARLY: BlobState = { key: '', waiting: undefined, found: undefined };
+const EARLY: BlobState = { key: '', waiting: undefined, found: undefined, base: false };
 
 const wanted = (e: RawEntry) => !ZERO_OID.test(e.dstOid) && e.dstMode !== GITLINK_MODE && e.dstMode !== SYMLINK_MODE;
 
@@ -381,7 +383,7 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     throw e;
   }
   const root = info.top ?? info.gitDir;
-  const { applyFilters, byPosition, chunkText, decode, isBinary, keepingFindings } = mods;
+  const { applyFilters, byPosition, chunkText, decode, isBinary, keepingFindings, scanChunkDecoded } = mods;
   const engine: Engine = mods.createEngine(ruleSet);
   const sig = pathSignature(ruleSet, mods.compileStored);
   const filterOpts: FilterOptions = { allowlist: ruleSet.allowlist, minConfidence: opts.minConfidence, baseline: opts.baseline };
@@ -396,7 +398,8 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   let lastProgress = 0;
 
   const emit = (findings: Finding[], occ: Occurrence) => {
-    const mine = findings.map((f) => (f.origin === occ.origin ? f : { ...f, origin: occ.origin }));
+    // Each occurrence's own commit and path; a decoded finding keeps the encoding it was found under.
+    const mine = findings.map((f) => (f.origin === occ.origin ? f : { ...f, origin: f.origin.decoded ? { ...occ.origin, decoded: f.origin.decoded } : occ.origin }));
     // Filters per occurrence (one path in one commit is one input), before deduplication: a marker
     // removed in a later commit must not hide the secret that remains.
     const r = applyFilters(mine, filterOpts);
@@ -413,11 +416,33 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   };
 
   // Each blob is scanned here, synchronously, as cat-file delivers it: no copy, no queue of contents.
+  /** A blob's findings, its encoded runs decoded; undefined when it has none. */
+  const scanBlob = (data: Buffer, origin: Origin): Finding[] | undefined => {
+    let found: Finding[] | undefined;
+    for (const chunk of chunkText(decode(data), origin)) {
+      // A user rule stopped on a blob (safe-regex.ts) is an error for that blob; its other findings stay.
+      const more = keepingFindings(() => scanChunkDecoded(engine, chunk), errors);
+      if (more.length) found = found ? found.concat(more) : more;
+    }
+    return found;
+  };
+  // What the range starts from: a secret already at a path before its first commit was not
+  // introduced by the range (a pull request that edits another line of that file).
+  const preexisting = new Set<string>();
+  const bases = new Map<string, BlobState>();
+  const noteBase = (st: BlobState, p: string) => {
+    for (const f of st.found ?? []) preexisting.add(`${f.fingerprint}\0${p}`);
+  };
+
   const onBlob = (st: BlobState, r: BlobView) => {
     const occs = st.waiting!;
     st.waiting = undefined;
     const first = occs[0].origin;
-    if (r.kind === 'missing') {
+    if (st.base) {
+      // Unreadable or binary, it holds nothing known: the range's findings stand.
+      if (r.kind === 'blob' && !isBinary(r.data)) st.found = scanBlob(r.data, first);
+      for (const o of occs) noteBase(st, o.origin.path);
+    } else if (r.kind === 'missing') {
       errors.push({ path: first.path, message: `${r.reason} (commit ${first.commit})` });
     } else if (r.kind === 'oversize') {
       skipped.push({ path: first.path, reason: `larger than --max-file-size (${r.size} bytes; blob ${r.oid} in commit ${first.commit})` });
@@ -426,18 +451,13 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     } else {
       blobs++;
       bytes += r.size;
-      let found: Finding[] | undefined;
-      for (const chunk of chunkText(decode(r.data), first)) {
-        // A user rule stopped on a blob (safe-regex.ts) is an error for that blob; its other findings stay.
-        const more = keepingFindings(() => engine.scanChunk(chunk), errors);
-        if (more.length) found = found ? found.concat(more) : more;
-      }
+      const found = scanBlob(r.data, first);
       if (found) {
         st.found = found;
         for (const o of occs) emit(found, o);
       }
     }
-    if (!st.found) seen.set(st.key, CLEAN);
+    if (!st.found && !st.base) seen.set(st.key, CLEAN);
     run.resumeIfLow();
   };
   run.onBlob = onBlob;
@@ -460,12 +480,26 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
       origin: { path: e.path, commit: c.commit, author: c.author, email: c.email, date: c.date, blob: e.dstOid },
       seq: c.seq,
     };
+    // A changed file whose version before this commit the range never scanned: that version is
+    // scanned too, for what the range starts from (never for a full history: parents come first).
+    if (!ZERO_OID.test(e.srcOid) && e.srcMode !== GITLINK_MODE && e.srcMode !== SYMLINK_MODE) {
+      const bkey = e.srcOid + sig(e.path);
+      if (!seen.has(bkey)) {
+        const b = bases.get(bkey);
+        if (!b) {
+          const fresh: BlobState = { key: bkey, waiting: [occ], found: undefined, base: true };
+          bases.set(bkey, fresh);
+          reader.request(e.srcOid, fresh);
+        } else if (b.waiting) b.waiting.push(occ);
+        else noteBase(b, e.path);
+      }
+    }
     if (st) {
       if (st.waiting) st.waiting.push(occ);
       else emit(st.found!, occ);
       return;
     }
-    const fresh: BlobState = { key, waiting: [occ], found: undefined }; // one shape for all: no deoptimisation
+    const fresh: BlobState = { key, waiting: [occ], found: undefined, base: false }; // one shape for all: no deoptimisation
     seen.set(key, fresh);
     if (!early.take(e.dstOid, fresh)) reader.request(e.dstOid, fresh);
     run.pauseIfFull();
@@ -493,8 +527,9 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   }
   opts.onProgress?.({ commits: parser.commits, blobs, bytes });
 
-  const findings = [...kept.values()].sort((a, b) => a.seq - b.seq || byPosition(a.f, b.f)).map((x) => x.f);
-  const suppressed = [...dropped.values()].sort((a, b) => a.seq - b.seq || byPosition(a.d.finding, b.d.finding)).map((x) => x.d);
+  const introduced = (f: Finding) => !preexisting.has(`${f.fingerprint}\0${f.origin.path}`);
+  const findings = [...kept.values()].filter((x) => introduced(x.f)).sort((a, b) => a.seq - b.seq || byPosition(a.f, b.f)).map((x) => x.f);
+  const suppressed = [...dropped.values()].filter((x) => introduced(x.d.finding)).sort((a, b) => a.seq - b.seq || byPosition(a.d.finding, b.d.finding)).map((x) => x.d);
   return {
     findings,
     suppressed,
@@ -507,8 +542,9 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
 
 /** What scanning needs beyond git: loaded once git is started, so that the two overlap. */
 async function loadScanModules() {
-  const [engine, safe, schema, filters, chunker, common] = await Promise.all([
+  const [engine, decoding, safe, schema, filters, chunker, common] = await Promise.all([
     import('../engine/engine.js'),
+    import('../engine/decode.js'),
     import('../engine/safe-regex.js'),
     import('../engine/schema.js'),
     import('../filters/index.js'),
@@ -517,6 +553,7 @@ async function loadScanModules() {
   ]);
   return {
     createEngine: engine.createEngine,
+    scanChunkDecoded: decoding.scanChunkDecoded,
     keepingFindings: safe.keepingFindings,
     compileStored: schema.compileStored,
     applyFilters: filters.applyFilters,

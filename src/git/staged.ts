@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_DECODE_DEPTH, findEncodedRuns, scanDecoded } from '../engine/decode.js';
+import { DEFAULT_DECODE_DEPTH, findEncodedRuns, scanChunkDecoded } from '../engine/decode.js';
 import { createEngine } from '../engine/engine.js';
 import { narrowRuleSet } from '../engine/narrow.js';
 import type { Finding } from '../engine/types.js';
@@ -252,9 +252,7 @@ export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResul
       for (const chunk of chunkText(texts?.get(j) ?? decode(data), { path: j.e.path, blob: j.e.dstOid })) {
         // Encoded runs (a Kubernetes Secret's base64 `data:`, hex, escapes) are decoded and scanned
         // as `spillguard scan` does: a secret committed in another form is still that secret.
-        const plain = engine.scanChunk(chunk);
-        const found = plain.concat(scanDecoded(engine, chunk, plain, { maxDepth: DEFAULT_DECODE_DEPTH }));
-        for (const f of found) if (touches(ranges, f.span.line, lastLine(f))) raw.push(f);
+        for (const f of scanChunkDecoded(engine, chunk)) if (touches(ranges, f.span.line, lastLine(f))) raw.push(f);
       }
     };
     for (const j of jobs) {

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { scanDecoded, DEFAULT_DECODE_DEPTH } from '../engine/decode.js';
+import { scanChunkDecoded, DEFAULT_DECODE_DEPTH } from '../engine/decode.js';
 import { attachSnippets } from '../engine/snippet.js';
 import type { Engine } from '../engine/engine.js';
 import type { Chunk, Finding, Origin } from '../engine/types.js';
@@ -40,10 +40,7 @@ export interface DeepOut {
  * base64 run next to a finding is a secret too).
  */
 export function scanChunkDeep(engine: Engine, chunk: Chunk, opts: DeepOptions = {}): Finding[] {
-  const plain = engine.scanChunk(chunk);
-  const depth = opts.decodeDepth ?? DEFAULT_DECODE_DEPTH;
-  const decoded = depth > 0 ? scanDecoded(engine, chunk, plain, { maxDepth: depth }) : [];
-  const all = decoded.length ? plain.concat(decoded) : plain;
+  const all = scanChunkDecoded(engine, chunk, opts.decodeDepth ?? DEFAULT_DECODE_DEPTH);
   attachSnippets(chunk, all);
   return all;
 }
