@@ -12,9 +12,9 @@ import type { Engine } from '../engine/engine.js';
 import type { Chunk, Finding, Origin } from '../engine/types.js';
 import { ioReason } from '../errors.js';
 import { archiveKindOf, DEFAULT_ARCHIVE_LIMITS, readArchive, sniffArchive, type ArchiveLimits, type MemberContent } from '../sources/archive.js';
-import { chunkStream, chunkText, decodeUtf8, type ChunkOptions } from '../sources/chunker.js';
+import { chunkText, type ChunkOptions } from '../sources/chunker.js';
 import type { FileEntry, ReadError, Skipped } from '../sources/files.js';
-import { BINARY_SNIFF_BYTES, looksBinary } from '../sources/read.js';
+import { BINARY_SNIFF_BYTES, decodeText, streamChunks, textEncoding } from '../sources/read.js';
 import { findSourceMap, isBundleName, isSourceMapName, MAX_SOURCEMAP_BYTES, originalPositions, parseSourceMap, sourceMapChunks } from '../sources/sourcemap.js';
 
 /**
@@ -105,8 +105,9 @@ async function scanArchive(engine: Engine, f: FileEntry, kind: NonNullable<Retur
 /** Scans one archive member; false when it is binary (not scanned). */
 async function scanMember(engine: Engine, origin: Origin, content: MemberContent, opts: DeepOptions, out: DeepOut): Promise<boolean> {
   if (Buffer.isBuffer(content)) {
-    if (looksBinary(content)) return false;
-    const text = decodeUtf8(content);
+    const enc = textEncoding(content);
+    if (!enc) return false;
+    const text = decodeText(content, enc);
     const map = isSourceMapName(origin.member ?? '') ? parseSourceMap(text) : undefined;
     const chunks = map ? sourceMapChunks(map, origin, opts) : chunkText(text, origin, opts);
     for (const chunk of chunks) push(out.findings, scanChunkDeep(engine, chunk, opts));
@@ -122,7 +123,8 @@ async function scanMember(engine: Engine, origin: Origin, content: MemberContent
     first.push(r.value);
     have += r.value.length;
   }
-  if (looksBinary(Buffer.concat(first))) {
+  const enc = textEncoding(Buffer.concat(first));
+  if (!enc) {
     await it.return?.();
     return false;
   }
@@ -134,7 +136,7 @@ async function scanMember(engine: Engine, origin: Origin, content: MemberContent
       yield r.value;
     }
   }
-  for await (const chunk of chunkStream(all(), origin, opts)) push(out.findings, scanChunkDeep(engine, chunk, opts));
+  for await (const chunk of streamChunks(all(), enc, origin, opts)) push(out.findings, scanChunkDeep(engine, chunk, opts));
   return true;
 }
 

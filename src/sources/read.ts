@@ -13,6 +13,55 @@ export function looksBinary(buf: Uint8Array): boolean {
   return false;
 }
 
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+const printable = (c: number) => (c >= 0x20 && c < 0x7f) || c === 9 || c === 10 || c === 13;
+
+/**
+ * How to read bytes as text, from their head: undefined for binary. UTF-16 is text too: Windows
+ * tools write it (PowerShell scripts, .reg exports, SQL Server scripts), and its NUL bytes made such
+ * files "binary", so a key in them went unscanned. Said by a byte-order mark, or, without one, by
+ * the shape of mostly-ASCII UTF-16: every other byte NUL, the others printable.
+ */
+export function textEncoding(head: Uint8Array): TextEncoding | undefined {
+  const n = Math.min(head.length, BINARY_SNIFF_BYTES) & ~1;
+  if (n >= 2 && head[0] === 0xff && head[1] === 0xfe && !(head[2] === 0 && head[3] === 0)) return 'utf-16le';
+  if (n >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  if (!looksBinary(head)) return 'utf-8';
+  if (n < 16) return undefined;
+  let le = 0;
+  let be = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i + 1] === 0 && printable(head[i])) le++;
+    else if (head[i] === 0 && printable(head[i + 1])) be++;
+  }
+  const pairs = n / 2;
+  if (le >= pairs * 0.95) return 'utf-16le';
+  if (be >= pairs * 0.95) return 'utf-16be';
+  return undefined;
+}
+
+/** Bytes as text in the encoding textEncoding gave (a leading byte-order mark dropped). */
+export function decodeText(buf: Uint8Array, enc: TextEncoding): string {
+  return enc === 'utf-8' ? decodeUtf8(buf) : new TextDecoder(enc).decode(buf);
+}
+
+/** UTF-16 blocks as text, a character split between blocks kept whole. */
+async function* decodeBlocks(blocks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, enc: TextEncoding): AsyncGenerator<string> {
+  const d = new TextDecoder(enc);
+  for await (const b of blocks) {
+    const s = d.decode(b, { stream: true });
+    if (s) yield s;
+  }
+  const tail = d.decode();
+  if (tail) yield tail;
+}
+
+/** Chunks of a byte stream whose head said `enc`. */
+export function streamChunks(blocks: AsyncIterable<Buffer> | Iterable<Buffer>, enc: TextEncoding, origin: Origin, opts: ChunkOptions = {}): AsyncIterable<Chunk> {
+  return chunkStream(enc === 'utf-8' ? blocks : decodeBlocks(blocks, enc), origin, opts);
+}
+
 export type FileRead = { binary: true } | { binary: false; chunks: AsyncIterable<Chunk> | Iterable<Chunk> };
 
 /**
@@ -29,18 +78,21 @@ export type FileRead = { binary: true } | { binary: false; chunks: AsyncIterable
 export async function readFileChunks(abs: string, size: number, origin: Origin, opts: ChunkOptions = {}): Promise<FileRead> {
   if (size <= (opts.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
     const buf = readSmall(abs, size);
-    if (looksBinary(buf)) return { binary: true };
-    return { binary: false, chunks: chunkText(decodeUtf8(buf), origin, opts) };
+    const enc = textEncoding(buf);
+    if (!enc) return { binary: true };
+    return { binary: false, chunks: chunkText(decodeText(buf, enc), origin, opts) };
   }
   const fd = openRegularSync(abs);
+  let enc: TextEncoding | undefined;
   try {
     const head = Buffer.alloc(BINARY_SNIFF_BYTES);
     const bytesRead = fs.readSync(fd, head, 0, head.length, 0);
-    if (looksBinary(head.subarray(0, bytesRead))) return { binary: true };
+    enc = textEncoding(head.subarray(0, bytesRead));
+    if (!enc) return { binary: true };
   } finally {
     fs.closeSync(fd);
   }
-  return { binary: false, chunks: chunkStream(readBlocks(abs), origin, opts) };
+  return { binary: false, chunks: streamChunks(readBlocks(abs), enc, origin, opts) };
 }
 
 /**
