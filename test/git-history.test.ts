@@ -295,7 +295,7 @@ describe('spillguard git', () => {
     expect(res.stderr).toContain('unknown revision: no-such-branch');
     res = await spillguard(['git', '--config', cfg, '--since', 'no-such-base'], r.dir);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain('no-such-base');
+    expect(res.stderr).toContain('unknown revision: no-such-base\n');
     const dir = tmpdir();
     res = await spillguard(['git', '--config', cfg], dir, { spawn: true });
     expect(res.code).toBe(2);

@@ -100,7 +100,8 @@ export function gitFailure(stderr: string, cwd: string, args: string[] = []): Sp
     /ambiguous argument '([^']*)': unknown revision/.exec(stderr) ??
     /invalid object name '([^']*)'/i.exec(stderr) ??
     /Needed a single revision/.exec(stderr);
-  if (rev) return new SpillguardError('git', `unknown revision: ${rev[1] ?? args[args.length - 1]}`);
+  // `--since X` reaches git as `^X`: the revision named is the user's.
+  if (rev) return new SpillguardError('git', `unknown revision: ${(rev[1] ?? args[args.length - 1]).replace(/^\^/, '')}`);
   if (/must be run in a work tree/.test(stderr)) return new SpillguardError('git', `needs a work tree (this is a bare repository or a .git folder): ${path.resolve(cwd)}`);
   const line = stderr.split('\n').find((l) => /^(fatal|error):/.test(l)) ?? stderr.split('\n').find((l) => l.trim()) ?? 'unknown error';
   return new SpillguardError('git', `git ${args.find((a) => !a.startsWith('-')) ?? ''} failed: ${line.replace(/^(fatal|error):\s*/, '')}`.replace('  ', ' '));
