@@ -314,6 +314,38 @@ describe('spillguard redact: user errors and what a run reports', () => {
   });
 });
 
+describe('spillguard redact --field in a corpus', () => {
+  it('a JSONL or JSON document in which a --field names nothing fails, is not written, and the run exits 2; in worker threads too', () => {
+    const dir = corpus({
+      'a.jsonl': '{"id":1,"text":"mail ann@example.com"}\n{"id":2,"text":"clean"}\n',
+      'b.jsonl': '{"id":1,"txt":"mail ann@example.com"}\n',
+      'c.json': '{"text":"key tok_fake0000fake0001"}\n',
+      'd.csv': 'name,email\nAnn,ann@example.com\n',
+      'e.jsonl': '',
+    });
+    for (const workers of ['0', '1']) {
+      const out = `out${workers}`;
+      const r = cli(['redact', 'in', '--out', out, '--field', 'txt', '--manifest', `m${workers}.jsonl`, '--workers', workers, '-q'], { cwd: dir });
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        2,
+        '',
+        'spillguard: failed: in/a.jsonl: --field txt matched no field in any of 2 records: nothing was redacted\n' +
+          'spillguard: failed: in/c.json: --field txt matched no field in the document: nothing was redacted\n',
+      ]);
+      // b.jsonl has the field; a CSV is not chosen by --field; an empty JSONL has no record to choose from.
+      expect(tree(path.join(dir, out))).toEqual({ 'b.jsonl': '{"id":1,"txt":"mail [EMAIL]"}\n', 'd.csv': 'name,email\nAnn,[EMAIL]\n', 'e.jsonl': '' });
+      const m = manifestOf(path.join(dir, `m${workers}.jsonl`));
+      expect(m.map((e) => [e.input, e.status, e.output, e.reason])).toEqual([
+        ['in/a.jsonl', 'failed', null, '--field txt matched no field in any of 2 records: nothing was redacted'],
+        ['in/b.jsonl', 'ok', `${out}/b.jsonl`, undefined],
+        ['in/c.json', 'failed', null, '--field txt matched no field in the document: nothing was redacted'],
+        ['in/d.csv', 'ok', `${out}/d.csv`, undefined],
+        ['in/e.jsonl', 'ok', `${out}/e.jsonl`, undefined],
+      ]);
+    }
+  });
+});
+
 describe('spillguard redact --stdin', () => {
   it('JSONL in, JSONL out: same records, same order, other fields untouched', () => {
     const input = [
@@ -337,6 +369,37 @@ describe('spillguard redact --stdin', () => {
     );
     expect(r.stderr).toBe('spillguard: <stdin>:5: not JSON: written redacted as text\n');
     expect(r.code).toBe(2);
+  });
+
+  it('JSONL: a --field that names no field in any record is reported, and the run exits 2 (a typo let the whole stream through)', () => {
+    const input = '{"id":1,"text":"mail ann@example.com"}\n{"id":2,"text":"key tok_fake0000fake0001"}\n\n{"id":3,"text":"clean"}\n';
+    // The stream is already out when the last record shows the selector chose nothing: it is written, in order, and reported.
+    const typo = cli(['redact', '--stdin', '--field', 'txt', '--config', CONFIG], { input });
+    expect([typo.code, typo.stdout, typo.stderr]).toEqual([
+      2,
+      input,
+      'spillguard: <stdin>: --field txt matched no field in any of 3 records: nothing was redacted\n' +
+        'spillguard redact: 3 records written, 0 dropped, 0 withheld, 0 not JSON\n',
+    ]);
+    // Reported under -q too: it is why the run exits 2. One selector of two naming nothing is reported as well.
+    const half = cli(['redact', '--stdin', '--field', 'text', '--field', '/meta/txt', '--config', CONFIG, '-q'], { input });
+    expect([half.code, half.stdout, half.stderr]).toEqual([
+      2,
+      '{"id":1,"text":"mail [EMAIL]"}\n{"id":2,"text":"key [TEST_TOKEN]"}\n\n{"id":3,"text":"clean"}\n',
+      'spillguard: <stdin>: --field /meta/txt matched no field in any of 3 records: nothing was redacted under it\n',
+    ]);
+    const one = cli(['redact', '--stdin', '--field', 'txt', '--stdin-name', 'shard.jsonl', '--config', CONFIG, '-q'], { input: '{"text":"clean"}\n' });
+    expect([one.code, one.stdout, one.stderr]).toEqual([2, '{"text":"clean"}\n', 'spillguard: shard.jsonl: --field txt matched no field in the one record: nothing was redacted\n']);
+    // A field present in one record only (of any type, null too) was chosen: no error. Nor is an empty stream one.
+    const some = cli(['redact', '--stdin', '--field', '/meta', '--field', 'note', '--config', CONFIG, '-q'], {
+      input: '{"id":1,"text":"ann@example.com"}\n{"id":2,"note":null,"meta":{"who":"bob@example.com"}}\n',
+    });
+    expect([some.code, some.stdout, some.stderr]).toEqual([0, '{"id":1,"text":"ann@example.com"}\n{"id":2,"note":null,"meta":{"who":"[EMAIL]"}}\n', '']);
+    const empty = cli(['redact', '--stdin', '--field', 'txt', '--config', CONFIG, '-q'], { input: '' });
+    expect([empty.code, empty.stdout, empty.stderr]).toEqual([0, '', '']);
+    // --format json reads one document: it fails and is not written, as with a --columns that names no column.
+    const doc = cli(['redact', '--stdin', '--format', 'json', '--field', 'txt', '--config', CONFIG, '-q'], { input: '{"text":"mail ann@example.com"}' });
+    expect([doc.code, doc.stdout, doc.stderr]).toEqual([2, '', 'spillguard: <stdin>: failed: --field txt matched no field in the document: nothing was redacted\n']);
   });
 
   it('JSONL: a line that is not UTF-8 is reported with its number and the run exits 2', () => {

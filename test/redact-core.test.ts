@@ -10,6 +10,7 @@ import { parseRedactConfig } from '../src/redact/config.js';
 import { parseDelimited } from '../src/redact/formats/csv.js';
 import { qpDecode, qpEncode } from '../src/redact/formats/eml.js';
 import { decodeEntities } from '../src/redact/formats/html.js';
+import { FieldMatches, pointerExists } from '../src/redact/formats/json.js';
 import { entityOf, normalise } from '../src/redact/operators.js';
 import { applyRedactions, settle } from '../src/redact/redactor.js';
 import { Redactor } from '../src/redact/session.js';
@@ -213,6 +214,49 @@ describe('JSONL stream', () => {
     expect(chunks.join('')).toBe('{"t":"café [EMAIL]"}\n{"t":"x\ufffd"}\n{"t":"日本"}');
     expect(t.stats.notUtf8).toEqual([2]);
     expect(t.stats.records).toBe(3);
+  });
+});
+
+describe('--field selectors that name nothing', () => {
+  it('pointerExists: RFC 6901 over a parsed value, any type (null too), array indices as digits', () => {
+    const v = { text: 'x', meta: { 'a/b': null, 'c~d': [1, { e: 0 }] }, '': 1 };
+    for (const p of ['', '/text', '/meta', '/meta/a~1b', '/meta/c~0d/1/e', '/meta/c~0d/0', '/']) expect([p, pointerExists(v, p)]).toEqual([p, true]);
+    for (const p of ['text', '/txt', '/text/0', '/meta/a/b', '/meta/c~0d/2', '/meta/c~0d/01', '/meta/c~0d/-', '/meta/c~0d/1/e/f', '/toString'])
+      expect([p, pointerExists(v, p)]).toEqual([p, false]);
+  });
+
+  it('FieldMatches: a selector is matched by any one record; the problem names the ones matched by none, as given', () => {
+    const f = new FieldMatches(['text', '/meta/who', 'txt']);
+    expect(f.problem('records')).toBeUndefined(); // no record: nothing to choose from, nothing to report
+    f.note({ text: 'a' });
+    f.note('a string record');
+    f.note({ meta: { who: 1 } });
+    expect(f.unmatched()).toEqual(['txt']);
+    expect(f.problem('records')).toBe('--field txt matched no field in any of 3 records: nothing was redacted under it');
+    const none = new FieldMatches(['txt', '/meta/x']);
+    none.note({ text: 'a' });
+    expect(none.problem('records')).toBe('--field txt, --field /meta/x matched no field in the one record: nothing was redacted');
+    expect(none.problem('document')).toBe('--field txt, --field /meta/x matched no field in the document: nothing was redacted');
+  });
+
+  it('redactText: a JSON or JSONL text in which a field names nothing throws, as a --columns naming no column does', () => {
+    expect(() => red('{"id":1,"text":"ann@example.com"}\n{"id":2}\n', { format: 'jsonl', fields: ['txt'] })).toThrow(
+      '--field txt matched no field in any of 2 records: nothing was redacted',
+    );
+    expect(() => red('{"text":"ann@example.com"}', { format: 'json', fields: ['/txt'] })).toThrow('--field /txt matched no field in the document: nothing was redacted');
+    expect(red('{"id":1,"text":"ann@example.com"}\n{"id":2}\n', { format: 'jsonl', fields: ['text'] }).text).toBe('{"id":1,"text":"[EMAIL]"}\n{"id":2}\n');
+  });
+
+  it('JsonlRedactStream: every record is written as it came, and stats.fields tells which selectors named nothing', async () => {
+    const t = new JsonlRedactStream(new Redactor({ rules: RULES, injection: false }), { fields: ['txt', 'text'] });
+    const chunks: string[] = [];
+    t.on('data', (c: Buffer | string) => chunks.push(c.toString()));
+    t.write('{"text":"ann@example.com"}\nnot json\n{"id":2}\n');
+    await new Promise((resolve) => t.end(resolve));
+    expect(chunks.join('')).toBe('{"text":"[EMAIL]"}\nnot json\n{"id":2}\n');
+    expect(t.stats.invalid).toEqual([2]);
+    expect(t.stats.fields?.records).toBe(2);
+    expect(t.stats.fields?.problem('records')).toBe('--field txt matched no field in any of 2 records: nothing was redacted under it');
   });
 });
 

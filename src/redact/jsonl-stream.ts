@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { redactJsonText, selector } from './formats/json.js';
+import { FieldMatches, redactJsonText, selector } from './formats/json.js';
 import { bomLength } from './formats/types.js';
 import { DocSession, type Redactor } from './session.js';
 import { verifyByWindows } from './verify.js';
@@ -15,6 +15,11 @@ export interface JsonlStreamStats {
   notUtf8: number[];
   counts: Record<string, number>;
   injection: { line: number; rule: string }[];
+  /**
+   * With `fields`: which of them named a value in at least one JSON record. Complete when the stream
+   * has ended; `fields.problem('records')` says which named none (a typo lets every record through).
+   */
+  fields?: FieldMatches;
 }
 
 /**
@@ -41,6 +46,7 @@ export class JsonlRedactStream extends Transform {
   ) {
     super({ decodeStrings: false });
     this.select = selector(opts.fields);
+    if (opts.fields?.length) this.stats.fields = new FieldMatches(opts.fields);
   }
   override _transform(chunk: Buffer | string, _enc: BufferEncoding, cb: TransformCallback): void {
     try {
@@ -112,7 +118,8 @@ export class JsonlRedactStream extends Transform {
     let drop = false;
     let valid = true;
     try {
-      JSON.parse(body);
+      const value: unknown = JSON.parse(body);
+      this.stats.fields?.note(value);
     } catch {
       valid = false;
     }

@@ -202,6 +202,9 @@ async function stdinMode(argv: RedactArgs, redactorOptions: ConstructorParameter
     for (const w of s.withheld) process.stderr.write(`spillguard: ${argv.stdinName}:${w.line}: record withheld: verification still found ${w.rules.join(', ')} after redaction\n`);
     for (const l of s.notUtf8) process.stderr.write(`spillguard: ${argv.stdinName}:${l}: not valid UTF-8: written redacted, with U+FFFD for the bytes that are not\n`);
     for (const l of s.invalid) process.stderr.write(`spillguard: ${argv.stdinName}:${l}: not JSON: written redacted as text\n`);
+    // A --field that named nothing in any record chose nothing: the stream went out as it came in.
+    const fieldProblem = s.fields?.problem('records');
+    if (fieldProblem) process.stderr.write(`spillguard: ${argv.stdinName}: ${fieldProblem}\n`);
     if (!argv.quiet) {
       const counts = Object.entries(s.counts).sort(([a], [b]) => (a < b ? -1 : 1));
       process.stderr.write(
@@ -211,7 +214,7 @@ async function stdinMode(argv: RedactArgs, redactorOptions: ConstructorParameter
           '\n',
       );
     }
-    return s.invalid.length || s.notUtf8.length ? 2 : s.withheld.length ? 1 : 0;
+    return s.invalid.length || s.notUtf8.length || fieldProblem ? 2 : s.withheld.length ? 1 : 0;
   }
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);

@@ -19,6 +19,61 @@ export function selector(fields: string[] | undefined): ((pointer: string) => bo
   return (p) => ps.some((s) => p === s || s === '' || p.startsWith(`${s}/`));
 }
 
+/** Whether an RFC 6901 pointer names a value (of any type, `null` too) in a parsed JSON value. */
+export function pointerExists(value: unknown, pointer: string): boolean {
+  if (pointer === '') return true;
+  if (!pointer.startsWith('/')) return false;
+  let v = value;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(v)) {
+      if (!/^(0|[1-9]\d*)$/.test(seg) || Number(seg) >= v.length) return false;
+      v = v[Number(seg)];
+    } else if (v !== null && typeof v === 'object') {
+      if (!Object.prototype.hasOwnProperty.call(v, seg)) return false;
+      v = (v as Record<string, unknown>)[seg];
+    } else return false;
+  }
+  return true;
+}
+
+/**
+ * Which `--field` selectors named a value in at least one record. A selector that named none chose
+ * nothing to redact: with a typo (`--field txt`), every record would go out as it came in. Callers
+ * report it, as `--columns` reports a column that is not there.
+ */
+export class FieldMatches {
+  /** JSON records seen. */
+  records = 0;
+  private readonly pointers: string[];
+  private readonly matched: boolean[];
+  private pending: number;
+  constructor(readonly fields: readonly string[]) {
+    this.pointers = fields.map(toPointer);
+    this.matched = fields.map(() => false);
+    this.pending = fields.length;
+  }
+  /** One parsed record. */
+  note(value: unknown): void {
+    this.records++;
+    if (!this.pending) return;
+    for (let k = 0; k < this.pointers.length; k++)
+      if (!this.matched[k] && pointerExists(value, this.pointers[k])) (this.matched[k] = true), this.pending--;
+  }
+  /** The selectors, as given, that named no value in any record (none when there was no record). */
+  unmatched(): string[] {
+    return this.records ? this.fields.filter((_, k) => !this.matched[k]) : [];
+  }
+  /** `--field txt matched no field in any of 3 records: nothing was redacted`, or undefined when all matched. */
+  problem(where: 'records' | 'document'): string | undefined {
+    const miss = this.unmatched();
+    if (!miss.length) return undefined;
+    const scope = where === 'document' ? 'in the document' : this.records === 1 ? 'in the one record' : `in any of ${this.records} records`;
+    const tail = miss.length === this.fields.length ? 'nothing was redacted' : `nothing was redacted under ${miss.length === 1 ? 'it' : 'them'}`;
+    return `${miss.map((f) => `--field ${f}`).join(', ')} matched no field ${scope}: ${tail}`;
+  }
+}
+
 interface Frame {
   arr: boolean;
   index: number;
@@ -96,9 +151,9 @@ export function redactJsonText(
   return { text: out.join(''), dropRecord, edits };
 }
 
-function parseOrFail(text: string, what: string): void {
+function parseOrFail(text: string, what: string): unknown {
   try {
-    JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new DocumentError(`${what}: invalid JSON: ${jsonReason(e)}`);
   }
@@ -109,7 +164,14 @@ export const jsonHandler: FormatHandler = {
   name: 'json',
   process(input, doc, opts: FormatOptions) {
     const src = input as string;
-    parseOrFail(src.slice(bomLength(src)), 'document');
+    const value = parseOrFail(src.slice(bomLength(src)), 'document');
+    if (opts.fields?.length) {
+      // A selector naming nothing in the document would let it go out unredacted: it fails, as --columns does.
+      const fields = new FieldMatches(opts.fields);
+      fields.note(value);
+      const problem = fields.problem('document');
+      if (problem) throw new DocumentError(problem);
+    }
     const findings = new Cursor(doc.rawFindings(src));
     if (opts.fields?.length) doc.verifyScoped = true;
     const r = redactJsonText(src, doc, {}, selector(opts.fields), { findings, base: 0 });
@@ -121,7 +183,8 @@ export const jsonHandler: FormatHandler = {
 /**
  * `.jsonl`: each line a record, in order; a `drop-record` finding leaves its record out (counted).
  * Blank lines pass through. A line that is not JSON fails the document: writing it redacted as text
- * would hand the next stage a record it cannot parse.
+ * would hand the next stage a record it cannot parse. So does a `--field` that names no value in any
+ * record: it chose nothing, and the document would go out unredacted.
  */
 export const jsonlHandler: FormatHandler = {
   name: 'jsonl',
@@ -130,6 +193,7 @@ export const jsonlHandler: FormatHandler = {
     const select = selector(opts.fields);
     const findings = new Cursor(doc.rawFindings(src));
     if (select) doc.verifyScoped = true;
+    const fields = opts.fields?.length ? new FieldMatches(opts.fields) : undefined;
     const out: string[] = [];
     let records = 0;
     // The first record starts after a byte-order mark, which goes out with the first copied stretch.
@@ -146,7 +210,8 @@ export const jsonlHandler: FormatHandler = {
       pos = end;
       if (!/\S/.test(src.slice(start, bodyEnd))) continue;
       const body = src.slice(start, bodyEnd);
-      parseOrFail(body, `line ${line}`);
+      const value = parseOrFail(body, `line ${line}`);
+      fields?.note(value);
       const r = redactJsonText(body, doc, { record: line }, select, { findings, base: start });
       if (r.dropRecord) {
         doc.droppedRecords++;
@@ -161,6 +226,8 @@ export const jsonlHandler: FormatHandler = {
       out.push(src.slice(copied, start), r.text);
       copied = bodyEnd;
     }
+    const problem = fields?.problem('records');
+    if (problem) throw new DocumentError(problem);
     if (copied === 0) return { output: src, records };
     out.push(src.slice(copied));
     return { output: out.join(''), records };
