@@ -72,6 +72,9 @@ describe('baselines', () => {
     expect(up.stderr).toBe('spillguard: .spillguard-baseline.json: 2 entries (1 dropped, 0 added)\n');
     expect(up.code).toBe(0);
     expect(findings(dir, ['--report-unused']).doc.unused.baseline).toEqual([]);
+    // One entry left: "1 entry", as create says it ("1 entries" before).
+    fs.writeFileSync(path.join(dir, 'src/a.js'), 'const a = "tok_fake0000base0001";\n');
+    expect(cli(['baseline', 'update'], { cwd: dir }).stderr).toBe('spillguard: .spillguard-baseline.json: 1 entry (1 dropped, 0 added)\n');
   });
 
   it('a malformed baseline is an error naming the file', () => {

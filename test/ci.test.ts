@@ -114,6 +114,42 @@ describe('spillguard ci', () => {
     expect(r.stderr).toMatch(/^::error file=/m);
   });
 
+  it('applies the repository\'s .spillguard-baseline.json as staged and git do, on a PR and on the tree; --baseline wins', () => {
+    const { dir, base } = prRepo();
+    // Accepted locally, as a blocked commit suggests: the baseline is created and committed.
+    expect(cli(['baseline', 'create'], { cwd: dir, env: NO_CI }).code).toBe(0);
+    git(dir, 'add', '.spillguard-baseline.json');
+    git(dir, 'commit', '-qm', 'accept');
+    const gh = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } });
+    expect([gh.code, gh.stdout]).toEqual([0, '']);
+    expect(gh.stderr).toContain('spillguard: no findings in 2 files (299 B), 1 suppressed, 0 skipped, 0 errors\n');
+    const gl = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITLAB_CI: 'true', CI_MERGE_REQUEST_DIFF_BASE_SHA: base } });
+    expect(gl.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'gl-secret-detection-report.json'), 'utf8')).vulnerabilities).toEqual([]);
+    const tree = cli(['ci'], { cwd: dir, env: NO_CI });
+    expect([tree.code, tree.stdout]).toEqual([0, 'no findings in 6 files (1.7 KB), 2 suppressed, 0 skipped, 0 errors\n']);
+    // An explicit --baseline replaces the default one.
+    fs.writeFileSync(path.join(dir, 'empty.json'), '{"version": 1, "tool": "spillguard", "entries": []}\n');
+    const explicit = cli(['ci', '--baseline', 'empty.json'], { cwd: dir, env: NO_CI });
+    expect(explicit.code).toBe(1);
+    expect(explicit.stdout.split('\n').filter((l) => l.includes('test-token'))).toEqual([
+      'new.js:2:16  high  test-token  tok_*****',
+      'old.js:1:14  high  test-token  tok_*****',
+    ]);
+  });
+
+  it('a PR base missing from a shallow clone: an error saying how to fetch it', () => {
+    const { dir } = prRepo();
+    const gh = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'develop' } });
+    expect(gh.code).toBe(2);
+    expect(gh.stderr.split('\n').filter((l) => l.includes('error'))).toEqual([
+      'spillguard: error: unknown revision: origin/develop (from GITHUB_BASE_REF): the clone lacks the base of the pull request; fetch the history (actions/checkout with fetch-depth: 0)',
+    ]);
+    const gl = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITLAB_CI: 'true', CI_MERGE_REQUEST_DIFF_BASE_SHA: '1234567890abcdef1234567890abcdef12345678' } });
+    expect(gl.code).toBe(2);
+    expect(gl.stderr).toMatch(/\(from CI_MERGE_REQUEST_DIFF_BASE_SHA\): the clone lacks the base of the merge request; fetch the history \(GIT_DEPTH: 0 in the job's variables\)\n/);
+  });
+
   it('an unknown base revision is an error naming it', () => {
     const { dir } = prRepo();
     const r = cli(['ci', '--base', 'no-such-ref'], { cwd: dir, env: NO_CI });

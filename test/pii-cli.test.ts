@@ -109,4 +109,9 @@ describe('fingerprints of personal data in reports and baselines', () => {
     const r = cli(['scan', '--kind', 'pii', '--baseline', '.spillguard-baseline.json'], { cwd: d, env });
     expect([r.code, r.stdout.trim().split('\n').pop()]).toEqual([0, 'no findings in 2 files (172 B), 1 suppressed, 0 skipped, 0 errors']); // a.txt and the baseline file
   });
+
+  it('refuse a SPILLGUARD_KEY shorter than 16 bytes, as redact does: such fingerprints could be guessed', () => {
+    const r = cli(['scan', '--kind', 'pii', '-f', 'json'], { cwd: dir(), env: { SPILLGUARD_KEY: 'short' } });
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'spillguard: error: SPILLGUARD_KEY must be at least 16 bytes long\n']);
+  });
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,10 +33,26 @@ describe('spillguard run -- <command>', () => {
     expect(fs.readFileSync(report, 'utf8')).not.toContain('tok_fake0000fake0001');
   });
 
+  it('keeps no record per masked value without --report: a log full of secrets runs in bounded memory', () => {
+    // 400,000 masked values: kept as records, they outgrew a 40 MB heap and the run died (exit 134).
+    const r = cli(['run', '--config', CONFIG, ...node("process.stdout.write('log tok_fake0000fake0001 ok\\n'.repeat(400000))")], {
+      env: { NODE_OPTIONS: '--max-old-space-size=40' },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout === 'log [TEST_TOKEN] ok\n'.repeat(400000)).toBe(true);
+    expect(r.stderr).toBe('');
+  }, 60_000);
+
   it('a command that cannot be started exits 127, as in a shell', () => {
     const r = cli(['run', '--config', CONFIG, '--', 'spillguard-no-such-command']);
     expect(r.code).toBe(127);
     expect(r.stderr).toBe('spillguard: cannot run spillguard-no-such-command: command not found\n');
+    // One that is not executable: 126, and the reason in words, not Node's "spawn … EACCES".
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sg-run-')), 'not-executable');
+    fs.writeFileSync(file, 'echo hi\n', { mode: 0o644 });
+    const r2 = cli(['run', '--config', CONFIG, '--', file]);
+    expect(r2.code).toBe(126);
+    expect(r2.stderr).toBe(`spillguard: cannot run ${file}: permission denied\n`);
   });
 
   it('forwards SIGTERM and SIGINT to the command, and reports a death by signal as 128 + n', async () => {
@@ -63,6 +79,41 @@ describe('spillguard run -- <command>', () => {
     unhandled.child.kill('SIGINT');
     expect(await unhandled.done).toBe(130);
   });
+
+  // A terminal's Ctrl-C reaches its whole foreground process group: the command got SIGINT from the
+  // terminal and again from spillguard, and took the second for "stop now". Needs /proc and script(1).
+  const pty = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
+  it.runIf(pty)('at a terminal, Ctrl-C reaches the command once', async () => {
+    const src = 'let n = 0; process.on("SIGINT", () => console.log("INT " + ++n)); console.log("ready"); setTimeout(() => { console.log("total " + n); process.exit(3); }, 3000);';
+    const cmd = [process.execPath, BIN, 'run', '--config', CONFIG, '--', process.execPath, '-e', src].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', `${cmd}; echo "exit $?"`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      if (!out.includes('ready') && (out += d).includes('ready')) child.stdin.write('\x03');
+      else out += d;
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    child.stdin.destroy();
+    expect(out.replace(/\r/g, '').replace('^C', '')).toBe('ready\nINT 1\ntotal 1\nexit 3\n');
+  }, 20_000);
+
+  it('a reader that goes away (`| head`) stops the command as in a pipeline, without an EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--config', CONFIG, '--', 'sh', '-c', 'while :; do echo "x tok_fake0000fake0001"; done'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let first = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d) => {
+        first ||= String(d).split('\n')[0];
+        child.stdout.destroy();
+        resolve();
+      }),
+    );
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(first).toBe('x [TEST_TOKEN]');
+    expect(code).toBe(141); // the shell, killed by SIGPIPE: 128 + 13
+    expect(stderr).not.toMatch(/EPIPE|internal error|node:|\n {4}at /);
+  }, 20_000);
 
   it('needs a command', () => {
     const r = cli(['run', '--config', CONFIG]);

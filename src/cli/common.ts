@@ -59,10 +59,30 @@ export function baselineFor(args: Pick<ReportArgs, 'baseline'>, cwd: string): Ba
   return new BaselineMatcher(parseBaseline(text, args.baseline), args.baseline, fingerprintKey());
 }
 
-/** SPILLGUARD_KEY (as redact's pseudonyms), which keys the fingerprints of personal data in reports and baselines. */
-export function fingerprintKey(): Buffer | undefined {
-  return process.env.SPILLGUARD_KEY ? Buffer.from(process.env.SPILLGUARD_KEY) : undefined;
+/**
+ * The key of redact's pseudonyms and of personal data's fingerprints in reports and baselines, from
+ * --key-file or SPILLGUARD_KEY, read here (the CLI layer) and passed in: library code never reads
+ * the environment. A short key would make pseudonyms and fingerprints guessable.
+ */
+export function readKey(keyFile: string | undefined, env = process.env): Buffer | undefined {
+  let key: Buffer | undefined;
+  if (keyFile) {
+    try {
+      key = fs.readFileSync(keyFile);
+    } catch (e) {
+      throw new SpillguardError('usage', `cannot read the key file: ${ioReason(e)}`, { flag: 'key-file', file: keyFile });
+    }
+    key = Buffer.from(key.toString('latin1').replace(/\r?\n$/, ''), 'latin1');
+    if (key.length < 16) throw new SpillguardError('usage', 'the key must be at least 16 bytes long', { flag: 'key-file', file: keyFile });
+  } else if (env.SPILLGUARD_KEY) {
+    key = Buffer.from(env.SPILLGUARD_KEY, 'utf8');
+    if (key.length < 16) throw new SpillguardError('usage', 'SPILLGUARD_KEY must be at least 16 bytes long');
+  }
+  return key;
 }
+
+/** SPILLGUARD_KEY, for the commands without --key-file. */
+export const fingerprintKey = (): Buffer | undefined => readKey(undefined);
 
 export function kindsOf(kind: ReportArgs['kind'], fallback: 'secret' | 'pii' | 'all' = 'secret'): Kind[] {
   const k = kind ?? fallback;

@@ -23,10 +23,20 @@ export function repoBaseline(args: Pick<ReportArgs, 'baseline' | 'reportUnused'>
   let inner: BaselineLookup | undefined;
   const lookup: BaselineLookup = { match: (f: Finding) => inner?.match(f) };
   const load = (root: string) => {
-    if (args.baseline) inner = baselineFor({ baseline: args.baseline }, cwd);
-    else if (fs.existsSync(path.join(root, DEFAULT_BASELINE_FILE))) inner = baselineFor({ baseline: DEFAULT_BASELINE_FILE }, root);
+    inner = defaultBaseline(args, cwd, root);
   };
   return { lookup, load };
+}
+
+/**
+ * `--baseline FILE` (relative to where it was typed), else `root`'s `.spillguard-baseline.json` if
+ * there is one: what `staged`, `git`, the pre-push hook and `ci` apply, so a finding accepted with
+ * `spillguard baseline create` passes all of them.
+ */
+export function defaultBaseline(args: Pick<ReportArgs, 'baseline'>, cwd: string, root: string) {
+  if (args.baseline) return baselineFor({ baseline: args.baseline }, cwd);
+  if (fs.existsSync(path.join(root, DEFAULT_BASELINE_FILE))) return baselineFor({ baseline: DEFAULT_BASELINE_FILE }, root);
+  return undefined;
 }
 
 /** Printed on stderr when a hook blocks: how to go on, from the safest way to the bypass. */

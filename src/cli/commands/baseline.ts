@@ -59,7 +59,7 @@ export const baselineCommand = {
     }
     const { baseline, dropped, added } = updateBaseline(parseBaseline(text, file), result.findings, argv.addNew, key);
     writeOutput(argv.output ?? file, serializeBaseline(baseline), argv.output ? 'output' : 'baseline');
-    process.stderr.write(`spillguard: ${argv.output ?? file}: ${baseline.entries.length} entries (${dropped} dropped, ${added} added)\n`);
+    process.stderr.write(`spillguard: ${argv.output ?? file}: ${baseline.entries.length} entr${baseline.entries.length === 1 ? 'y' : 'ies'} (${dropped} dropped, ${added} added)\n`);
     // Not-yet-baselined findings still count: update does not silently accept new secrets.
     const have = new Set(baseline.entries.map((e) => e.fingerprint));
     const fresh = argv.addNew ? [] : result.findings.filter((f) => !have.has(shownFingerprint(f, key) ?? ''));

@@ -4,9 +4,11 @@ import type { LoadedRules } from '../../config/rules.js';
 import { format, type Format, type Report } from '../../reporters/index.js';
 import { githubAnnotations } from '../../reporters/annotations.js';
 import { summaryLine } from '../../reporters/text.js';
+import { isSpillguardError, SpillguardError } from '../../errors.js';
 import { toolVersion } from '../../version.js';
 import { detectCi, type CiContext } from '../ci-env.js';
-import { baselineFor, exitCode, fingerprintKey, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { exitCode, fingerprintKey, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { defaultBaseline, repoBaseline } from '../git-shared.js';
 import { writeOutput } from '../io.js';
 
 interface CiArgs extends Omit<ReportArgs, 'format'> {
@@ -34,22 +36,40 @@ export const ciCommand = {
     const defaults = DEFAULTS[ci.provider];
     const fmt = argv.format ?? defaults.format;
     const output = argv.output ?? (argv.format ? undefined : defaults.output);
-    const common = { kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, baseline: baselineFor(argv, cwd) };
+    // The baseline as the git modes find it: --baseline FILE, else the repository's own
+    // .spillguard-baseline.json, so that a finding accepted locally does not fail the pipeline.
+    const common = { kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence };
     let report: Report;
     let root = cwd;
     if (ci.base) {
       process.stderr.write(`spillguard: ${ci.provider === 'none' ? 'local' : ci.provider} ${ci.event ?? ''} scanning commits after ${ci.base} (${ci.baseSource})\n`.replace('  ', ' '));
       const { scanHistory } = await import('../../git/history.js');
       const cfg = argv.config ? path.resolve(cwd, argv.config) : undefined;
+      const baseline = repoBaseline(argv, cwd);
       let loaded: LoadedRules | undefined;
-      const r = await scanHistory({ ...common, cwd, since: ci.base, rules: (top) => (loaded = rulesFor({ ...argv, config: cfg }, top)) });
+      const r = await scanHistory({
+        ...common,
+        baseline: baseline.lookup,
+        cwd,
+        since: ci.base,
+        rules: (top) => {
+          baseline.load(top);
+          return (loaded = rulesFor({ ...argv, config: cfg }, top));
+        },
+      }).catch((e: unknown) => {
+        // A shallow clone (actions/checkout's default depth 1, GitLab's GIT_DEPTH) lacks the base: say how to get it.
+        if (!isSpillguardError(e) || e.code !== 'git' || !/^unknown revision|bad object/.test(e.message) || ci.baseSource === '--base') throw e;
+        const how = ci.provider === 'github' ? 'actions/checkout with fetch-depth: 0' : 'GIT_DEPTH: 0 in the job\'s variables';
+        throw new SpillguardError('git', `${e.message} (from ${ci.baseSource}): the clone lacks the base of the ${ci.provider === 'github' ? 'pull' : 'merge'} request; fetch the history (${how})`);
+      });
       report = { ...r, rules: loaded?.rules ?? [] };
       root = r.root;
     } else {
       process.stderr.write(`spillguard: ${ci.provider === 'none' ? 'no CI detected,' : ci.provider} scanning the working tree\n`);
       const { scan } = await import('../../scan/index.js');
       const rules = rulesFor(argv, cwd);
-      report = { ...(await scan({ ...common, rules, cwd })), rules: rules.rules };
+      const baseline = defaultBaseline(argv, cwd, cwd);
+      report = { ...(await scan({ ...common, baseline, reportUnused: argv.reportUnused, rules, cwd })), rules: rules.rules };
     }
     const text = format(fmt, report, {
       toolVersion: toolVersion(),

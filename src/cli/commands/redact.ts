@@ -7,7 +7,7 @@ import { ioReason, SpillguardError } from '../../errors.js';
 import type { CorpusSummary } from '../../redact/corpus.js';
 import { OPERATORS, type Operator } from '../../redact/types.js';
 import { parseSize } from '../io.js';
-import { workersArg } from '../common.js';
+import { readKey, workersArg } from '../common.js';
 
 interface RedactArgs {
   paths?: string[];
@@ -51,23 +51,6 @@ function sameFile(a: string, b: string): boolean {
 
 const STDIN_FORMATS = ['jsonl', 'text', 'txt', 'md', 'html', 'json', 'csv', 'tsv', 'eml'] as const;
 
-/**
- * The pseudonym key, from --key-file or SPILLGUARD_KEY, read here (the CLI layer) and passed in:
- * library code never reads the environment. A short key would make pseudonyms guessable.
- */
-export function readKey(keyFile: string | undefined, env = process.env): Buffer | undefined {
-  let key: Buffer | undefined;
-  if (keyFile) {
-    try {
-      key = fs.readFileSync(keyFile);
-    } catch (e) {
-      throw new SpillguardError('usage', `cannot read the key file: ${ioReason(e)}`, { flag: 'key-file', file: keyFile });
-    }
-    key = Buffer.from(key.toString('latin1').replace(/\r?\n$/, ''), 'latin1');
-  } else if (env.SPILLGUARD_KEY) key = Buffer.from(env.SPILLGUARD_KEY, 'utf8');
-  if (key && key.length < 16) throw new SpillguardError('usage', 'the key must be at least 16 bytes long (SPILLGUARD_KEY or --key-file)', { flag: 'key-file' });
-  return key;
-}
 
 /**
  * --operator NAME=OP. With `ruleIds` (the loaded rules), a NAME that is neither a kind nor one of

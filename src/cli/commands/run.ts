@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Argv } from 'yargs';
 import { loadRules } from '../../config/rules.js';
 import type { Kind } from '../../engine/types.js';
-import { SpillguardError } from '../../errors.js';
+import { ioReason, SpillguardError } from '../../errors.js';
 import type { StreamRecord } from '../../redact/stream.js';
 import { writeOutput } from '../io.js';
-import { parseOperators, readKey } from './redact.js';
+import { readKey } from '../common.js';
+import { parseOperators } from './redact.js';
 
 interface RunArgs {
   command?: string[];
@@ -38,7 +40,7 @@ export const runCommand = {
     let early: NodeJS.Signals | undefined;
     const forward = (sig: NodeJS.Signals) => () => {
       if (!child) early ??= sig;
-      else if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+      else if (child.exitCode === null && child.signalCode === null && !fromTerminal(sig, child)) child.kill(sig);
     };
     const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
     for (const [sig, h] of handlers) process.on(sig, h);
@@ -52,6 +54,31 @@ export const runCommand = {
     }
   },
 };
+
+/** Fields of /proc/PID/stat after the command name: state, ppid, pgrp, session, tty_nr, tpgid… */
+function procStat(pid: number | 'self'): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ctrl-C and Ctrl-\ at a terminal: the terminal sends SIGINT or SIGQUIT to its whole foreground
+ * process group, the command included. Passed on again, the command got it twice, and many take
+ * a second Ctrl-C for "stop now, skip the clean-up" (docker compose, test runners). Known where
+ * /proc tells (Linux): we are in the terminal's foreground group, and so is the command.
+ */
+function fromTerminal(sig: NodeJS.Signals, child: ChildProcess): boolean {
+  if ((sig !== 'SIGINT' && sig !== 'SIGQUIT') || child.pid === undefined) return false;
+  const self = procStat('self');
+  const theirs = procStat(child.pid);
+  if (!self || !theirs) return false;
+  const [, , pgrp, , tty, tpgid] = self;
+  return tty !== '0' && tpgid === pgrp && theirs[2] === pgrp;
+}
 
 async function supervise(cmd: string[], argv: RunArgs, started: (c: ChildProcess) => void): Promise<number> {
   // Imported here: other commands (a pre-commit hook) must not pay for the redactor at start-up.
@@ -73,9 +100,25 @@ async function supervise(cmd: string[], argv: RunArgs, started: (c: ChildProcess
   const child = spawn(cmd[0], cmd.slice(1), { stdio: ['inherit', 'pipe', 'pipe'] });
   started(child);
   const streams = (['stdout', 'stderr'] as const).map((name) => {
-    const t = new TextRedactStream(redactor, { name: `<${name}>`, onRecord: (r) => findings.push({ stream: name, ...r }) });
-    child[name]!.pipe(t);
-    t.pipe(process[name], { end: false });
+    // Records are kept only for --report: a long build log full of masked values is not held in memory.
+    const onRecord = argv.report ? (r: StreamRecord) => findings.push({ stream: name, ...r }) : undefined;
+    const t = new TextRedactStream(redactor, { name: `<${name}>`, onRecord });
+    const from = child[name]!;
+    const to = process[name];
+    from.pipe(t);
+    t.pipe(to, { end: false });
+    // The reader went away (`spillguard run -- make | head`): as in a shell pipeline, the command's
+    // next write fails (SIGPIPE) instead of spillguard dying with an unhandled EPIPE.
+    let gone = false;
+    to.on('error', () => {
+      if (gone) return;
+      gone = true;
+      t.unpipe(to);
+      from.unpipe(t);
+      from.destroy();
+      t.resume();
+      t.end();
+    });
     return new Promise<void>((resolve) => t.on('end', resolve));
   });
   let result: { code: number | null; signal: NodeJS.Signals | null };
@@ -86,7 +129,7 @@ async function supervise(cmd: string[], argv: RunArgs, started: (c: ChildProcess
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    process.stderr.write(`spillguard: cannot run ${cmd[0]}: ${err.code === 'ENOENT' ? 'command not found' : err.message}\n`);
+    process.stderr.write(`spillguard: cannot run ${cmd[0]}: ${err.code === 'ENOENT' ? 'command not found' : ioReason(err)}\n`);
     return err.code === 'ENOENT' ? 127 : 126;
   }
   await Promise.all(streams);
