@@ -15,7 +15,7 @@ import { entityOf, normalise } from '../src/redact/operators.js';
 import { applyRedactions, settle } from '../src/redact/redactor.js';
 import { Redactor } from '../src/redact/session.js';
 import { JsonlRedactStream } from '../src/redact/jsonl-stream.js';
-import { LineRedactor } from '../src/redact/stream.js';
+import { LineRedactor, TextRedactStream } from '../src/redact/stream.js';
 import type { Planned } from '../src/redact/types.js';
 import { REPO } from './helpers/cli.js';
 
@@ -188,6 +188,18 @@ describe('line redactor (build logs)', () => {
     expect(lr.found).toBe(2);
     // Output flowed before the line ended: memory stays at a window, not the line.
     expect(outs.slice(0, -1).join('').length).toBeGreaterThan(2048);
+  });
+
+  it('a quiet stream writes what it holds, but not a trailing run that may be the start of a secret', async () => {
+    const stream = new TextRedactStream(redactor, { idleFlushMs: 30 });
+    const out: string[] = [];
+    stream.on('data', (c: string) => out.push(String(c)));
+    stream.write('Password: ok tok_fake00');
+    await new Promise((r) => setTimeout(r, 120)); // the command paused in the middle of the token
+    expect(out.join('')).toBe('Password: ok '); // the prompt shows; the half token is held
+    stream.end('00fake0001 done\n');
+    await new Promise((r) => stream.on('end', r));
+    expect(out.join('')).toBe('Password: ok [TEST_TOKEN] done\n');
   });
 
   it('holds a private-key block until its end line, then masks it whole', () => {

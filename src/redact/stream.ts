@@ -88,6 +88,21 @@ export class LineRedactor {
     return out.join('');
   }
 
+  /**
+   * A quiet stream: what is held, except a trailing run without white space (up to 4 KiB), which may
+   * be the first part of a secret still being written; a prompt (`Password: `) still shows.
+   */
+  flushIdle(): string {
+    const p = this.pending;
+    let cut = p.length;
+    while (cut > 0 && p.length - cut < 4096 && !/\s/.test(p[cut - 1])) cut--;
+    if (p.length - cut >= 4096) cut = p.length;
+    if (cut === 0) return '';
+    const head = p.slice(0, cut);
+    this.pending = p.slice(cut);
+    return this.process(head, head.length);
+  }
+
   /** Everything still held (end of input, or a quiet stream). */
   flush(): string {
     if (!this.pending) return '';
@@ -195,10 +210,17 @@ export class TextRedactStream extends Transform {
       const out = this.lines.push(text);
       if (out) this.push(out);
       if (this.lines.held) {
-        this.timer = setTimeout(() => {
-          const rest = this.lines.flush();
+        const idle = () => {
+          // Quiet because the reader is slow (our output buffer is full), not because the source is: keep holding.
+          if (this.readableLength >= this.readableHighWaterMark) {
+            this.timer = setTimeout(idle, this.sopts.idleFlushMs ?? 1000);
+            this.timer.unref?.();
+            return;
+          }
+          const rest = this.lines.flushIdle();
           if (rest) this.push(rest);
-        }, this.sopts.idleFlushMs ?? 1000);
+        };
+        this.timer = setTimeout(idle, this.sopts.idleFlushMs ?? 1000);
         this.timer.unref?.();
       }
       cb();
