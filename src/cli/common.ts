@@ -7,7 +7,6 @@ import { ioReason, SpillguardError } from '../errors.js';
 import { CONFIDENCES, type Confidence, type Kind } from '../engine/types.js';
 import type { Report } from '../reporters/context.js';
 import { FORMATS, loadFormatter, type Format } from '../reporters/formats.js';
-import { MAX_WORKERS, validWorkers } from '../scan/workers.js';
 import { toolVersion } from '../version.js';
 import { useColor, writeOutput } from './io.js';
 
@@ -128,11 +127,6 @@ export function exitCode(report: Pick<Report, 'findings' | 'errors'>): number {
   return report.findings.length > 0 ? 1 : 0;
 }
 
-export function workersArg(v: number | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!validWorkers(v)) throw new SpillguardError('usage', `must be a whole number from 0 to ${MAX_WORKERS} (got ${Number.isNaN(v) ? 'something else' : v})`, { flag: 'workers' });
-  return v;
-}
 
 export function confidenceArg(v: string): Confidence {
   if (!(CONFIDENCES as readonly string[]).includes(v)) throw new SpillguardError('usage', `must be one of ${CONFIDENCES.join(', ')}`, { flag: 'min-confidence' });

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { SpillguardError } from '../errors.js';
 
 /** Each worker is a V8 isolate with its own compiled rules (~50 MB): beyond this many, a typo more than a plan. */
 export const MAX_WORKERS = 64;
@@ -19,3 +20,9 @@ export function defaultWorkers(): number {
   return cores <= 2 ? 0 : Math.min(cores, 8) - 1;
 }
 
+/** --workers, checked: a usage error naming the flag. */
+export function workersArg(v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!validWorkers(v)) throw new SpillguardError('usage', `must be a whole number from 0 to ${MAX_WORKERS} (got ${Number.isNaN(v) ? 'something else' : v})`, { flag: 'workers' });
+  return v;
+}

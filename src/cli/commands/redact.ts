@@ -7,7 +7,8 @@ import { ioReason, SpillguardError } from '../../errors.js';
 import type { CorpusSummary } from '../../redact/corpus.js';
 import { OPERATORS, type Operator } from '../../redact/types.js';
 import { parseSize } from '../io.js';
-import { readKey, workersArg } from '../common.js';
+import { readKey } from '../common.js';
+import { workersArg } from '../../scan/workers.js';
 
 interface RedactArgs {
   paths?: string[];

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { baselineFor, emitReport, kindsOf, reportFlags, rulesFor, workersArg, type ReportArgs } from '../common.js';
+import { baselineFor, emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { workersArg } from '../../scan/workers.js';
 import { parseSize } from '../io.js';
 import { SpillguardError } from '../../errors.js';
 
