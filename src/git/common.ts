@@ -1,8 +1,7 @@
 import type { BaselineLookup, Dropped } from '../filters/index.js';
 import type { Confidence, Finding, Kind, RuleSet } from '../engine/types.js';
 import type { ReadError, Skipped } from '../sources/files.js';
-import { BINARY_SNIFF_BYTES, decodeText, textEncoding } from '../sources/read.js';
-import { decodeUtf8 } from '../sources/chunker.js';
+import { decodeText, textEncoding } from '../sources/read.js';
 
 /** Options every git mode shares. */
 export interface GitScanOptions {
@@ -45,14 +44,11 @@ export async function resolveRuleSet(opts: GitScanOptions, root: string): Promis
   return { rules: rules.rules.filter((r) => opts.kinds!.includes(r.kind)), allowlist: rules.allowlist };
 }
 
-/**
- * As `scan` tells files: a NUL byte in the first 8000 bytes, unless they are UTF-16 text. memchr
- * first, not a JS loop: it runs on every blob.
- */
-export const isBinary = (b: Buffer): boolean => b.subarray(0, BINARY_SNIFF_BYTES).includes(0) && textEncoding(b) === undefined;
+/** As `scan` tells files (sources/read.ts): a NUL byte in the first 8000 bytes, unless they are UTF-16 text. */
+export const isBinary = (b: Buffer): boolean => textEncoding(b) === undefined;
 
 /** UTF-8 (invalid sequences as U+FFFD, as in every editor) or UTF-16, as textEncoding says. */
-export const decode = (b: Buffer): string => (b.subarray(0, BINARY_SNIFF_BYTES).includes(0) || b[0] === 0xff || b[0] === 0xfe ? decodeText(b, textEncoding(b) ?? 'utf-8') : decodeUtf8(b));
+export const decode = (b: Buffer): string => decodeText(b, textEncoding(b) ?? 'utf-8');
 
 /** The last line a span touches: a match ending with a newline does not touch the next line. */
 export const lastLine = (f: Finding): number => (f.span.endColumn === 1 && f.span.endLine > f.span.line ? f.span.endLine - 1 : f.span.endLine);
