@@ -184,7 +184,8 @@ const CLEAN: BlobState = { key: '', waiting: undefined, found: undefined, base: 
 /** The tag of a blob asked before the engine was ready (Prefetch). */
 const EARLY: BlobState = { key: '', waiting: undefined, found: undefined, base: false };
 
-const wanted = (e: RawEntry) => !ZERO_OID.test(e.dstOid) && e.dstMode !== GITLINK_MODE && e.dstMode !== SYMLINK_MODE;
+/** A file's contents: not a deletion's zero id, a submodule's commit or a symbolic link's target. */
+const fileBlob = (oid: string, mode: string) => !ZERO_OID.test(oid) && mode !== GITLINK_MODE && mode !== SYMLINK_MODE;
 
 /**
  * What the log named before the engine was ready: its entries, in order, and the answers to the
@@ -277,12 +278,12 @@ export class HistoryRun {
   readonly parser: LogParser;
   /** The first error thrown by a blob or log callback: kept for the end of the scan, not thrown out of a stream. */
   failure: unknown;
-  current: CommitInfo | undefined;
+  private current: CommitInfo | undefined;
   paused = false;
-  onCommit: (c: CommitInfo) => void = (c) => void (this.current = c);
-  onEntry: (e: RawEntry) => void = (e) => {
-    if (this.current && wanted(e)) this.early.entry(this.current, e);
-  };
+  /** Each commit, once it is `current`: the scan reports progress here. */
+  onCommit: (c: CommitInfo) => void = () => undefined;
+  /** Each entry that puts a file's contents at a path: kept by the prefetch until the scan takes over. */
+  onFile: (c: CommitInfo, e: RawEntry) => void = (c, e) => this.early.entry(c, e);
   onBlob: (st: BlobState, r: BlobView) => void = () => undefined;
 
   constructor(opts: HistoryStartOptions) {
@@ -315,8 +316,13 @@ export class HistoryRun {
     this.reader.maxSize = opts.maxFileSize ?? DEFAULT_GIT_MAX_FILE_SIZE;
     this.early = new Prefetch(this.reader);
     this.parser = new LogParser(
-      (c) => this.onCommit(c),
-      (e) => this.onEntry(e),
+      (c) => {
+        this.current = c;
+        this.onCommit(c);
+      },
+      (e) => {
+        if (this.current && fileBlob(e.dstOid, e.dstMode)) this.onFile(this.current, e);
+      },
     );
     // A listener from the start, not a bare pause(): child_process drains (discards) the output of
     // a stream nobody listens to when git exits.
@@ -463,7 +469,6 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   run.onBlob = onBlob;
 
   run.onCommit = (c) => {
-    run.current = c;
     if (opts.onProgress) {
       const now = performance.now();
       if (now - lastProgress >= 100) {
@@ -482,7 +487,7 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     };
     // A changed file whose version before this commit the range never scanned: that version is
     // scanned too, for what the range starts from (never for a full history: parents come first).
-    if (!ZERO_OID.test(e.srcOid) && e.srcMode !== GITLINK_MODE && e.srcMode !== SYMLINK_MODE) {
+    if (fileBlob(e.srcOid, e.srcMode)) {
       const bkey = e.srcOid + sig(e.path);
       if (!seen.has(bkey)) {
         const b = bases.get(bkey);
@@ -504,9 +509,7 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     if (!early.take(e.dstOid, fresh)) reader.request(e.dstOid, fresh);
     run.pauseIfFull();
   };
-  run.onEntry = (e) => {
-    if (run.current && wanted(e)) entry(run.current, e);
-  };
+  run.onFile = entry;
   for (const [c, e] of early.ready(onBlob)) entry(c, e);
   early.release();
   run.resumeIfLow();
