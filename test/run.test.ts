@@ -86,15 +86,22 @@ describe('spillguard run -- <command>', () => {
   it.runIf(pty)('at a terminal, Ctrl-C reaches the command once', async () => {
     const src = 'let n = 0; process.on("SIGINT", () => console.log("INT " + ++n)); console.log("ready"); setTimeout(() => { console.log("total " + n); process.exit(3); }, 3000);';
     const cmd = [process.execPath, BIN, 'run', '--config', CONFIG, '--', process.execPath, '-e', src].map((a) => `'${a}'`).join(' ');
-    const child = spawn('script', ['-qec', `${cmd}; echo "exit $?"`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // exec: no shell stays in the terminal's foreground group to take the Ctrl-C itself and die
+    // before reporting; script -e returns the command's exit code.
+    const child = spawn('script', ['-qec', `exec ${cmd}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
+    let sent = false;
     child.stdout.on('data', (d) => {
-      if (!out.includes('ready') && (out += d).includes('ready')) child.stdin.write('\x03');
-      else out += d;
+      out += d;
+      if (!sent && out.includes('ready')) {
+        sent = true;
+        child.stdin.write('\x03');
+      }
     });
-    await new Promise((resolve) => child.on('close', resolve));
+    const code = await new Promise((resolve) => child.on('close', resolve));
     child.stdin.destroy();
-    expect(out.replace(/\r/g, '').replace('^C', '')).toBe('ready\nINT 1\ntotal 1\nexit 3\n');
+    expect(out.replace(/\r/g, '').replace('^C', '')).toBe('ready\nINT 1\ntotal 1\n');
+    expect(code).toBe(3);
   }, 20_000);
 
   it('a reader that goes away (`| head`) stops the command as in a pipeline, without an EPIPE stack trace', async () => {
