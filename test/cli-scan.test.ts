@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import { cli, normalise, REPO } from './helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, cli, normalise, REPO } from './helpers/cli.js';
 import { TOK_RULE } from './helpers/rules.js';
 
 const BASIC = path.join(REPO, 'fixtures/scan/basic/input');
@@ -163,4 +164,27 @@ describe('the worker pool', () => {
     expect(out(['redact', 'README.md', '--out', 'node_modules/.sg-never', '--workers', '-1'])).toEqual([2, '', 'spillguard: error: flag --workers: must be a whole number from 0 to 64 (got -1)\n']);
     expect(fs.existsSync(path.join(REPO, 'node_modules/.sg-never'))).toBe(false);
   });
+});
+
+describe('a reader that goes away (`spillguard … | head`)', () => {
+  // Exit as a pipeline's writer killed by SIGPIPE does (128 + 13), without Node's EPIPE stack trace.
+  const closedReader = async (args: string[], opts: { cwd?: string; input?: string } = {}) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    return { code, stderr };
+  };
+
+  it('scan stops quietly with 141', async () => {
+    expect(await closedReader(['scan', '--max-file-size', '1KB', '--format', 'json'], { cwd: BASIC })).toEqual({ code: 141, stderr: '' });
+  }, 20_000);
+
+  it('redact --stdin stops quietly with 141', async () => {
+    const input = 'line with tok_fake0000fake0001 in it\n'.repeat(20000);
+    expect(await closedReader(['redact', '--stdin', '--format', 'text', '--config', path.join(BASIC, '.spillguard.toml')], { input })).toEqual({ code: 141, stderr: '' });
+  }, 20_000);
 });

@@ -121,6 +121,15 @@ export function defaultArgv(name: string, builder: (y: Argv) => unknown): Record
  */
 export async function main(args: string[]): Promise<number> {
   const ctx: RunContext = {};
+  // The reader of our output went away (`spillguard scan | head`): stop as a shell pipeline's writer
+  // does, quietly with 128 + SIGPIPE, instead of an unhandled EPIPE stack trace. `run` handles it
+  // itself: the command it runs is the one that must see the pipe close.
+  if (args.find((a) => !a.startsWith('-')) !== 'run') {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') process.stderr.write(`spillguard: error: cannot write to standard output: ${e.message}\n`);
+      process.exit(e.code === 'EPIPE' ? 141 : 2);
+    });
+  }
   try {
     // The pre-commit hook runs `spillguard staged`: start its git process now, so that git works on
     // another core while this one loads the command, the rules and the engine (~100 ms it would
