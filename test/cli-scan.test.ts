@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { BIN, cli, normalise, REPO } from './helpers/cli.js';
 import { TOK_RULE } from './helpers/rules.js';
 
@@ -70,6 +70,30 @@ describe('spillguard scan on fixtures/scan/basic', () => {
       fs.rmSync(out, { force: true });
     }
   });
+
+  it('--output writes into a FIFO or a device instead of replacing it, and through a symbolic link', async () => {
+    // The report was renamed into place: `-o /dev/null` turned the machine's /dev/null into a file.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-out-'));
+    const fifo = path.join(dir, 'report.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const read = new Promise<string>((resolve, reject) => {
+      let text = '';
+      fs.createReadStream(fifo, 'utf8').on('data', (d) => (text += d)).on('end', () => resolve(text)).on('error', reject);
+    });
+    const child = spawn(process.execPath, [BIN, 'scan', '--max-file-size', '1KB', '--format', 'json', '-o', fifo], { cwd: BASIC, stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(JSON.parse(await read).findings).toHaveLength(3);
+    expect(fs.statSync(fifo).isFIFO()).toBe(true);
+
+    fs.writeFileSync(path.join(dir, 'real.json'), 'old');
+    fs.symlinkSync('real.json', path.join(dir, 'link.json'));
+    expect(cli(['scan', '--max-file-size', '1KB', '--format', 'json', '-o', path.join(dir, 'link.json')], { cwd: BASIC }).code).toBe(1);
+    expect(fs.lstatSync(path.join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'real.json'), 'utf8')).findings).toHaveLength(3);
+    expect(fs.readdirSync(dir).sort()).toEqual(['link.json', 'real.json', 'report.fifo']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 20_000);
 });
 
 describe('spillguard scan from standard input', () => {

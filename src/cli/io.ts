@@ -10,16 +10,28 @@ export function useColor(stream: NodeJS.WriteStream, flag: boolean | undefined):
   return Boolean(stream.isTTY);
 }
 
-/** Writes a report atomically (temporary file, then rename) so a reader never sees half of it; errors name `flag`. */
+/**
+ * Writes a report atomically (temporary file, then rename) so a reader never sees half of it; errors
+ * name `flag`. Through a symbolic link, the file it points to is written. What is not a regular file
+ * (`-o /dev/null`, `/dev/stdout`, a FIFO) is written to directly: a rename would replace the device
+ * itself with a file (`-o /dev/null` once turned /dev/null into a regular file for the whole machine).
+ */
 export function writeOutput(file: string, text: string, flag = 'output'): void {
-  const abs = path.resolve(file);
-  const tmp = `${abs}.${process.pid}.tmp`;
+  let abs = path.resolve(file);
+  let tmp: string | undefined;
   try {
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (st && !st.isFile()) {
+      fs.writeFileSync(abs, text);
+      return;
+    }
+    if (st) abs = fs.realpathSync(abs);
+    tmp = `${abs}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, abs);
   } catch (e) {
     try {
-      fs.rmSync(tmp, { force: true });
+      if (tmp) fs.rmSync(tmp, { force: true });
     } catch {
       /* nothing to clean */
     }
