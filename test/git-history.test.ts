@@ -286,6 +286,31 @@ describe('spillguard git', () => {
     expect(code).toBe(2);
   });
 
+  it('a commit whose tree is missing is reported, and the scan goes on past it; its child is read whole', async () => {
+    const r = Repo.init();
+    r.write('a.txt', `a=${S1}\n`);
+    const c1 = r.commitAll('one');
+    r.write('b.txt', `b=${S2}\n`);
+    const c2 = r.commitAll('two');
+    r.write('c.txt', `c=${S3}\n`);
+    const c3 = r.commitAll('three');
+    r.write('d.txt', 'd=tok_ddddddddddddddd4\n');
+    const c4 = r.commitAll('four');
+    const tree = r.git('rev-parse', `${c2}^{tree}`).trim();
+    r.dropObject(tree);
+    const { code, report } = await history(r);
+    // c2 cannot be read; c3 cannot be compared with it, so all c3 holds is scanned (b.txt's secret
+    // is first seen there); c4 is compared with c3 as usual; a.txt's secret stays at c1.
+    expect(where(report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'a.txt', line: 1, column: 3, commit: c1 },
+      { ruleId: 'test-token', path: 'b.txt', line: 1, column: 3, commit: c3 },
+      { ruleId: 'test-token', path: 'c.txt', line: 1, column: 3, commit: c3 },
+      { ruleId: 'test-token', path: 'd.txt', line: 1, column: 3, commit: c4 },
+    ]);
+    expect(report.errors).toEqual([{ path: '(git log)', message: `commit ${c2}: unable to read tree ${tree}: its changes were not scanned` }]);
+    expect(code).toBe(2);
+  });
+
   it('exits 2 naming an unknown revision, and outside a repository', async () => {
     const r = Repo.init();
     r.write('a.txt', 'a\n');

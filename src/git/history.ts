@@ -7,7 +7,7 @@ import type { ReadError, Skipped } from '../sources/files.js';
 import { SpillguardError } from '../errors.js';
 import type { GitScanOptions, GitScanResult } from './common.js';
 import { GITLINK_MODE, parseRawHeader, SYMLINK_MODE, type RawEntry } from './diff.js';
-import { BlobReader, DEFAULT_GIT_MAX_FILE_SIZE, discoverGitDir, gitFailure, repoInfo, spawnGit, startError, ZERO_OID, type BlobView, type RepoInfo } from './exec.js';
+import { BlobReader, DEFAULT_GIT_MAX_FILE_SIZE, discoverGitDir, gitFailure, repoInfo, runGit, spawnGit, startError, ZERO_OID, type BlobView, type RepoInfo } from './exec.js';
 
 export interface HistoryProgress {
   commits: number;
@@ -54,12 +54,15 @@ const COMMIT_MARK = '\x01';
  * blob). `-c` shows a merge's files that differ from every parent: what the merge itself added.
  * `--root` whatever log.showRoot says: the first commit's files are additions too.
  */
+/** What the log prints of each commit: its header, and the blob each changed path holds after it. */
+const LOG_FORMAT = ['--raw', '-z', '--no-abbrev', '--no-renames', '-c', '--root', '--no-color', '--no-ext-diff', `--format=${COMMIT_MARK}%H%x00%an%x00%ae%x00%aI`];
+
 function logArgs(revs: string[]): string[] {
-  return [
-    'log', '--reverse', '--date-order', '--raw', '-z', '--no-abbrev', '--no-renames', '-c', '--root',
-    '--no-color', '--no-ext-diff', `--format=${COMMIT_MARK}%H%x00%an%x00%ae%x00%aI`, ...revs, '--',
-  ];
+  return ['log', '--reverse', '--date-order', ...LOG_FORMAT, ...revs, '--'];
 }
+
+/** The same log for exactly the commits given on standard input, in their order (after a commit git could not read). */
+const RESUME_ARGS = ['log', '--stdin', '--no-walk=unsorted', ...LOG_FORMAT];
 
 interface CommitInfo {
   commit: string;
@@ -80,6 +83,8 @@ class LogParser {
   private header?: { entry: Omit<RawEntry, 'srcPath' | 'path' | 'srcRaw' | 'pathRaw'>; paths: number };
   private paths: string[] = [];
   commits = 0;
+  /** The id of the last commit read. */
+  last: string | undefined;
 
   constructor(
     private readonly onCommit: (c: CommitInfo) => void,
@@ -107,6 +112,7 @@ class LogParser {
       if (this.fields.length === 4) {
         const f = this.fields;
         this.want = undefined;
+        this.last = f[0];
         this.onCommit({ commit: f[0], author: f[1], email: f[2], date: f[3], seq: ++this.commits });
       }
       return;
@@ -269,9 +275,9 @@ export class HistoryRun {
   readonly revs: string[];
   readonly found: ReturnType<typeof discoverGitDir>;
   readonly where: string;
-  readonly log: ChildProcess;
+  log!: ChildProcess;
   /** git log's exit code; rejects when git cannot start. */
-  readonly logDone: Promise<number>;
+  logDone!: Promise<number>;
   logErr = '';
   readonly reader: BlobReader<BlobState>;
   readonly early: Prefetch;
@@ -280,6 +286,8 @@ export class HistoryRun {
   failure: unknown;
   private current: CommitInfo | undefined;
   paused = false;
+  /** After a log died: the commits in range, in the log's order, and the index of the last that failed. */
+  private listed: { ids: string[]; failed: number } | undefined;
   /** Each commit, once it is `current`: the scan reports progress here. */
   onCommit: (c: CommitInfo) => void = () => undefined;
   /** Each entry that puts a file's contents at a path: kept by the prefetch until the scan takes over. */
@@ -293,16 +301,6 @@ export class HistoryRun {
     // the log already runs: git finds the repository from any folder inside it.
     this.found = discoverGitDir(this.cwd);
     const where = (this.where = this.found?.top ?? this.found?.gitDir ?? this.cwd);
-    const log = (this.log = spawnGit(logArgs(this.revs), where));
-    // Listened to at once: the process may end before the rules are loaded (an unknown revision).
-    this.logDone = new Promise<number>((resolve, reject) => {
-      log.on('error', (e) => reject(startError(e, where)));
-      log.on('close', (c) => resolve(c ?? 128));
-    });
-    this.logDone.catch(() => undefined);
-    log.stderr!.on('data', (b: Buffer) => {
-      if (this.logErr.length < 8192) this.logErr += b.toString('utf8');
-    });
     this.reader = new BlobReader<BlobState>(where, (st, r) => {
       try {
         if (st === EARLY) {
@@ -324,6 +322,22 @@ export class HistoryRun {
         if (this.current && fileBlob(e.dstOid, e.dstMode)) this.onFile(this.current, e);
       },
     );
+    this.attach(spawnGit(logArgs(this.revs), where));
+  }
+
+  private attach(log: ChildProcess): void {
+    this.log = log;
+    this.logErr = '';
+    this.paused = false;
+    // Listened to at once: the process may end before the rules are loaded (an unknown revision).
+    this.logDone = new Promise<number>((resolve, reject) => {
+      log.on('error', (e) => reject(startError(e, this.where)));
+      log.on('close', (c) => resolve(c ?? 128));
+    });
+    this.logDone.catch(() => undefined);
+    log.stderr!.on('data', (b: Buffer) => {
+      if (this.logErr.length < 8192) this.logErr += b.toString('utf8');
+    });
     // A listener from the start, not a bare pause(): child_process drains (discards) the output of
     // a stream nobody listens to when git exits.
     log.stdout!.on('data', (b: Buffer) => {
@@ -335,6 +349,58 @@ export class HistoryRun {
       this.reader.flush(); // the ids this read named, in one write
       this.pauseIfFull();
     });
+  }
+
+  /**
+   * A commit that cannot be compared with its parent (the parent's tree is the missing one) is read
+   * whole, as if it were a root commit: what it holds is scanned, and a secret an earlier commit
+   * introduced keeps that commit (the oldest occurrence wins). Answers whether its tree was readable.
+   */
+  private async wholeTree(commit: string): Promise<boolean> {
+    const [head, tree] = await Promise.all([
+      runGit(['log', '-1', '--no-walk', '--no-color', `--format=%H%x00%an%x00%ae%x00%aI`, commit], this.where),
+      runGit(['ls-tree', '-r', '-z', '--full-tree', commit], this.where),
+    ]);
+    if (head.code !== 0 || tree.code !== 0) return false;
+    // Fed as the log would print it: "mode type oid<TAB>path" becomes an addition of that path.
+    let raw = `${COMMIT_MARK}${head.stdout.toString('utf8').replace(/\n$/, '')}\0`;
+    for (const rec of tree.stdout.toString('utf8').split('\0')) {
+      const m = /^(\d{6}) \w+ ([0-9a-f]+)\t([\s\S]*)$/.exec(rec);
+      if (m) raw += `:000000 ${m[1]} ${'0'.repeat(m[2].length)} ${m[2]} A\0${m[3]}\0`;
+    }
+    this.parser.feed(Buffer.from(raw, 'utf8'));
+    this.reader.flush();
+    return true;
+  }
+
+  /**
+   * The log died on a commit it could not read (a missing or corrupt tree): the commits after it,
+   * listed by `git rev-list` in the log's own order, go through a fresh log. Answers the commit
+   * that failed and whether it was read whole instead (wholeTree), or undefined when the history
+   * cannot be listed (a missing commit object stops the walk).
+   */
+  async resumeAfterFailure(): Promise<{ commit: string; whole: boolean } | undefined> {
+    if (!this.listed) {
+      const list = await runGit(['rev-list', '--reverse', '--date-order', ...this.revs, '--'], this.where);
+      if (list.code !== 0) return undefined;
+      this.listed = { ids: list.stdout.toString('utf8').split('\n').filter(Boolean), failed: -1 };
+    }
+    const { ids } = this.listed;
+    // git prints a commit's header with its entries: the one that failed is the first after both
+    // the last printed and the last that failed before.
+    const printed = this.parser.last === undefined ? -1 : ids.indexOf(this.parser.last);
+    if (printed === -1 && this.parser.last !== undefined) return undefined;
+    const at = Math.max(printed, this.listed.failed) + 1;
+    const failed = ids[at];
+    if (failed === undefined) return undefined;
+    this.listed.failed = at;
+    const whole = await this.wholeTree(failed);
+    const rest = ids.slice(at + 1);
+    const log = spawnGit(RESUME_ARGS, this.where, 'pipe');
+    log.stdin!.on('error', () => undefined); // git died early: its exit code says so
+    log.stdin!.end(rest.length ? rest.join('\n') + '\n' : '');
+    this.attach(log);
+    return { commit: failed, whole };
   }
 
   /** Bounds what git's pipes and the prefetch hold: the log waits while too much is asked or kept. */
@@ -513,21 +579,33 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   for (const [c, e] of early.ready(onBlob)) entry(c, e);
   early.release();
   run.resumeIfLow();
-  const code = await run.logDone.catch(async (e) => {
+  const fail = async (e: unknown) => {
     await reader.close();
     throw e;
-  });
+  };
+  let refused = true; // until a log has printed something, or rev-list has listed the history
+  for (;;) {
+    const code = await run.logDone.catch(fail);
+    if (code === 0) break;
+    const line = (run.logErr.split('\n').find((l) => /^(fatal|error):/.test(l)) ?? `git log exited with code ${code}`).replace(/^(fatal|error):\s*/, '');
+    // A commit git could not read (a missing or corrupt tree) is reported, and the scan goes on past it.
+    const resumed = await run.resumeAfterFailure().catch(fail);
+    if (resumed === undefined) {
+      // Before any output, git refused the arguments (an unknown revision): a usage error. After,
+      // the history itself could not be walked (a missing commit): what was scanned stands.
+      if (refused && parser.commits === 0) {
+        await reader.close();
+        throw gitFailure(run.logErr, cwd, ['log', ...revs]);
+      }
+      errors.push({ path: '(git log)', message: `history incomplete: ${line}` });
+      break;
+    }
+    refused = false;
+    if (!resumed.whole) errors.push({ path: '(git log)', message: `commit ${resumed.commit}: ${line}: its changes were not scanned` });
+  }
   parser.end();
   await reader.close();
   if (run.failure) throw run.failure;
-
-  if (code !== 0) {
-    // Before any output, git refused the arguments (an unknown revision): a usage error. After,
-    // it died on the way (a corrupt tree or commit): what was scanned stands, reported incomplete.
-    if (parser.commits === 0) throw gitFailure(run.logErr, cwd, ['log', ...revs]);
-    const line = run.logErr.split('\n').find((l) => /^(fatal|error):/.test(l)) ?? `git log exited with code ${code}`;
-    errors.push({ path: '(git log)', message: `history incomplete: ${line.replace(/^(fatal|error):\s*/, '')}` });
-  }
   opts.onProgress?.({ commits: parser.commits, blobs, bytes });
 
   const introduced = (f: Finding) => !preexisting.has(`${f.fingerprint}\0${f.origin.path}`);
