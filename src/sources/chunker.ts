@@ -27,7 +27,7 @@ export function decodeUtf8(buf: Uint8Array): string {
 }
 
 /**
- * Spare buffers for chunk windows and read blocks, reused from file to file. Why: on this project's
+ * Spare buffers for chunk windows, read blocks and whole small files, reused from file to file. Why: on this project's
  * VM the first touch of each page of fresh memory costs a fault of ~13 us (300 MB/s), which a new
  * 1 MB window per large file paid on every byte it held.
  */

@@ -75,11 +75,19 @@ export type FileRead = { binary: true } | { binary: false; chunks: AsyncIterable
  * machine (`npm run bench`, profiled).
  */
 export async function readFileChunks(abs: string, size: number, origin: Origin, opts: ChunkOptions = {}): Promise<FileRead> {
-  if (size <= (opts.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
-    const buf = readSmall(abs, size);
-    const enc = textEncoding(buf);
-    if (!enc) return { binary: true };
-    return { binary: false, chunks: chunkText(decodeText(buf, enc), origin, opts) };
+  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (size <= chunkSize) {
+    // One spare buffer serves every small file of this thread: its bytes are decoded (copied into a
+    // string) before it goes back. A file grown since the walk is read whole.
+    const spare = takeBuffer(chunkSize + 1);
+    try {
+      const buf = readSmall(abs, size, spare);
+      const enc = textEncoding(buf);
+      if (!enc) return { binary: true };
+      return { binary: false, chunks: chunkText(decodeText(buf, enc), origin, opts) };
+    } finally {
+      giveBuffer(spare);
+    }
   }
   const fd = openRegularSync(abs);
   let enc: TextEncoding | undefined;
@@ -94,22 +102,14 @@ export async function readFileChunks(abs: string, size: number, origin: Origin, 
   return { binary: false, chunks: streamChunks(readBlocks(abs), enc, origin, opts) };
 }
 
-/**
- * One buffer for every small file of this thread, decoded (copied into a string) before the next
- * read. Why: a fresh buffer per file is fresh memory, and on this project's VM each first touch of
- * a page costs a fault of ~13 us (300 MB/s): reading the benchmark corpus took 0.5 s of system time.
- */
-let shared = Buffer.allocUnsafeSlow(64 << 10);
-
-/** The whole file, in the shared buffer when it fits; a file grown since the walk is read whole. */
-function readSmall(abs: string, size: number): Buffer {
+/** The whole file, in `buf` when it fits (`buf` has room for one byte more than the walk saw). */
+function readSmall(abs: string, size: number, buf: Buffer): Buffer {
   const fd = openRegularSync(abs);
   try {
-    if (size + 1 > shared.length) shared = Buffer.allocUnsafeSlow(Math.max(size + 1, 2 * shared.length));
     // A short read of a regular file is its end; one byte more than the walk saw means it grew.
-    const n = fs.readSync(fd, shared, 0, size + 1, null);
-    if (n > size) return Buffer.concat([shared.subarray(0, n), fs.readFileSync(fd)]);
-    return shared.subarray(0, n);
+    const n = fs.readSync(fd, buf, 0, size + 1, null);
+    if (n > size) return Buffer.concat([buf.subarray(0, n), fs.readFileSync(fd)]);
+    return buf.subarray(0, n);
   } finally {
     fs.closeSync(fd);
   }
