@@ -286,6 +286,33 @@ describe('spillguard git', () => {
     expect(code).toBe(2);
   });
 
+  it('a pure rename does not report its secrets again, in the history or in a range; a copy does', async () => {
+    const r = Repo.init();
+    r.write('a.txt', `a=${S1}\n`);
+    r.write('z.txt', 'nothing\n');
+    const c1 = r.commitAll('one');
+    r.git('mv', 'a.txt', 'b.txt');
+    r.commitAll('rename'); // listed as a deletion and an addition of the same blob
+    r.write('b.txt', `a=${S1}\nb=${S2}\n`);
+    const c3 = r.commitAll('edit');
+    fs.copyFileSync(path.join(r.dir, 'b.txt'), path.join(r.dir, 'c.txt'));
+    const c4 = r.commitAll('copy');
+    const full = await history(r);
+    expect(where(full.report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'a.txt', line: 1, column: 3, commit: c1 },
+      { ruleId: 'test-token', path: 'b.txt', line: 2, column: 3, commit: c3 },
+      { ruleId: 'test-token', path: 'c.txt', line: 1, column: 3, commit: c4 },
+      { ruleId: 'test-token', path: 'c.txt', line: 2, column: 3, commit: c4 },
+    ]);
+    // A push of the rename and the edit is not blamed for the secret the file already held.
+    const range = await history(r, ['--since', c1]);
+    expect(where(range.report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'b.txt', line: 2, column: 3, commit: c3 },
+      { ruleId: 'test-token', path: 'c.txt', line: 1, column: 3, commit: c4 },
+      { ruleId: 'test-token', path: 'c.txt', line: 2, column: 3, commit: c4 },
+    ]);
+  });
+
   it('a commit whose tree is missing is reported, and the scan goes on past it; its child is read whole', async () => {
     const r = Repo.init();
     r.write('a.txt', `a=${S1}\n`);

@@ -169,6 +169,8 @@ function pathSignature(ruleSet: RuleSet, compileStored: (re: string) => RegExp):
 interface Occurrence {
   origin: Origin;
   seq: number;
+  /** A pure rename's new path (HistoryRun.endCommit): its contents were in the repository before. */
+  moved: boolean;
 }
 
 /**
@@ -285,6 +287,8 @@ export class HistoryRun {
   /** The first error thrown by a blob or log callback: kept for the end of the scan, not thrown out of a stream. */
   failure: unknown;
   private current: CommitInfo | undefined;
+  /** The current commit's entries: handed on once all are read (endCommit). */
+  private entries: RawEntry[] = [];
   paused = false;
   /** After a log died: the commits in range, in the log's order, and the index of the last that failed. */
   private listed: { ids: string[]; failed: number } | undefined;
@@ -315,11 +319,12 @@ export class HistoryRun {
     this.early = new Prefetch(this.reader);
     this.parser = new LogParser(
       (c) => {
+        this.endCommit();
         this.current = c;
         this.onCommit(c);
       },
       (e) => {
-        if (this.current && fileBlob(e.dstOid, e.dstMode)) this.onFile(this.current, e);
+        if (this.current) this.entries.push(e);
       },
     );
     this.attach(spawnGit(logArgs(this.revs), where));
@@ -403,6 +408,31 @@ export class HistoryRun {
     return { commit: failed, whole };
   }
 
+  /**
+   * Hands on the current commit's file entries. A pure rename (`git mv`), which --no-renames lists as
+   * one path deleted and another added with the same blob, becomes an entry of status R from the
+   * old path: what it holds was not introduced there (scanHistory).
+   */
+  endCommit(): void {
+    const c = this.current;
+    const list = this.entries;
+    if (!c || !list.length) return;
+    this.entries = [];
+    let gone: Map<string, string> | undefined;
+    for (const e of list) if (e.status === 'D' && fileBlob(e.srcOid, e.srcMode)) (gone ??= new Map()).set(e.srcOid, e.path);
+    for (const e of list) {
+      if (!fileBlob(e.dstOid, e.dstMode)) continue;
+      const from = e.status === 'A' ? gone?.get(e.dstOid) : undefined;
+      if (from !== undefined) {
+        e.status = 'R';
+        e.srcPath = from;
+        e.srcOid = e.dstOid;
+        e.srcMode = e.dstMode;
+      }
+      this.onFile(c, e);
+    }
+  }
+
   /** Bounds what git's pipes and the prefetch hold: the log waits while too much is asked or kept. */
   pauseIfFull(): void {
     if (!this.paused && (this.reader.pending >= HIGH_WATER || this.early.bytes >= PREFETCH_BYTES)) {
@@ -477,11 +507,14 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     const r = applyFilters(mine, filterOpts);
     for (const f of r.kept) {
       const k = `${f.fingerprint}\0${f.origin.path}`;
+      if (occ.moved && !(moved.get(k)! <= occ.seq)) moved.set(k, occ.seq);
       const prev = kept.get(k);
       if (!prev || occ.seq < prev.seq) kept.set(k, { f, seq: occ.seq });
     }
     for (const d of r.dropped) {
-      const k = `${d.finding.fingerprint}\0${d.finding.origin.path}\0${d.reason}`;
+      const m = `${d.finding.fingerprint}\0${d.finding.origin.path}`;
+      if (occ.moved && !(moved.get(m)! <= occ.seq)) moved.set(m, occ.seq);
+      const k = `${m}\0${d.reason}`;
       const prev = dropped.get(k);
       if (!prev || occ.seq < prev.seq) dropped.set(k, { d, seq: occ.seq });
     }
@@ -501,6 +534,8 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   // What the range starts from: a secret already at a path before its first commit was not
   // introduced by the range (a pull request that edits another line of that file).
   const preexisting = new Set<string>();
+  /** (fingerprint, path) → the first commit (seq) a pure rename brought it there. */
+  const moved = new Map<string, number>();
   const bases = new Map<string, BlobState>();
   const noteBase = (st: BlobState, p: string) => {
     for (const f of st.found ?? []) preexisting.add(`${f.fingerprint}\0${p}`);
@@ -550,10 +585,11 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     const occ: Occurrence = {
       origin: { path: e.path, commit: c.commit, author: c.author, email: c.email, date: c.date, blob: e.dstOid },
       seq: c.seq,
+      moved: e.status === 'R',
     };
     // A changed file whose version before this commit the range never scanned: that version is
     // scanned too, for what the range starts from (never for a full history: parents come first).
-    if (fileBlob(e.srcOid, e.srcMode)) {
+    if (!occ.moved && fileBlob(e.srcOid, e.srcMode)) {
       const bkey = e.srcOid + sig(e.path);
       if (!seen.has(bkey)) {
         const b = bases.get(bkey);
@@ -604,13 +640,19 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
     if (!resumed.whole) errors.push({ path: '(git log)', message: `commit ${resumed.commit}: ${line}: its changes were not scanned` });
   }
   parser.end();
+  run.endCommit();
   await reader.close();
   if (run.failure) throw run.failure;
   opts.onProgress?.({ commits: parser.commits, blobs, bytes });
 
-  const introduced = (f: Finding) => !preexisting.has(`${f.fingerprint}\0${f.origin.path}`);
-  const findings = [...kept.values()].filter((x) => introduced(x.f)).sort((a, b) => a.seq - b.seq || byPosition(a.f, b.f)).map((x) => x.f);
-  const suppressed = [...dropped.values()].filter((x) => introduced(x.d.finding)).sort((a, b) => a.seq - b.seq || byPosition(a.d.finding, b.d.finding)).map((x) => x.d);
+  // Not introduced: a secret already at its path before the range, or brought there by a rename
+  // (reported at the path it was added to), unless reported at that path before the rename.
+  const introduced = (f: Finding, seq: number) => {
+    const k = `${f.fingerprint}\0${f.origin.path}`;
+    return !preexisting.has(k) && !(moved.get(k)! <= seq);
+  };
+  const findings = [...kept.values()].filter((x) => introduced(x.f, x.seq)).sort((a, b) => a.seq - b.seq || byPosition(a.f, b.f)).map((x) => x.f);
+  const suppressed = [...dropped.values()].filter((x) => introduced(x.d.finding, x.seq)).sort((a, b) => a.seq - b.seq || byPosition(a.d.finding, b.d.finding)).map((x) => x.d);
   return {
     findings,
     suppressed,
