@@ -176,6 +176,25 @@ describe('spillguard staged', () => {
     expect(code).toBe(1);
   });
 
+  it('numbers the lines of UTF-16 text as the text does, though git splits them at every 0x0A byte (上 is 0A 4E)', async () => {
+    const r = Repo.init();
+    const le = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
+    const be = (s: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(s, 'utf16le').swap16()]);
+    r.write('zh.txt', le(`标题 上 ${S1}\nb\nc\n`));
+    r.write('be.txt', be(`Ċ 上\nb\n`));
+    r.commitAll('one');
+    r.write('zh.txt', le(`标题 上 ${S1}\nb\nc\nkey=${S2}\n`));
+    r.write('be.txt', be(`Ċ 上\nb\nk=${S3}\n`));
+    r.git('add', '-A');
+    const { code, report } = await staged(r);
+    // The old secret on line 1 is not new; each added one is found, on its line of text.
+    expect(brief(report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'be.txt', line: 3, column: 3 },
+      { ruleId: 'test-token', path: 'zh.txt', line: 4, column: 5 },
+    ]);
+    expect(code).toBe(1);
+  });
+
   it('during a merge, reports only what the merge itself adds (new against every parent)', async () => {
     const r = Repo.init();
     r.write('f.txt', 'l1\nl2\nl3\n');

@@ -240,6 +240,36 @@ export function contentMatches(content: Buffer, oid: string): boolean {
   return h.digest('hex') === oid;
 }
 
+/**
+ * Ranges of git's lines as ranges of the decoded lines of a UTF-16 file. git splits lines at every
+ * 0x0A byte, but in UTF-16 only the code unit 0x000A ends a line, and many characters hold that
+ * byte too (上, U+4E0A, is `0A 4E` in UTF-16LE; Ċ, U+010A, is `0A 01`): in a file that holds one,
+ * git's line numbers run ahead of the text's. A line of text is in the result when any of the
+ * git lines it is made of is in `ranges`.
+ */
+export function utf16Ranges(ranges: Ranges, data: Uint8Array, littleEndian: boolean): Ranges {
+  // textLine[g - 1]: the line of text that holds git's line g.
+  const textLine: number[] = [1];
+  let line = 1;
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  for (let p = buf.indexOf(10); p !== -1; p = buf.indexOf(10, p + 1)) {
+    // Code units start at even offsets (a byte-order mark is one unit).
+    if (littleEndian ? p % 2 === 0 && buf[p + 1] === 0 : p % 2 === 1 && buf[p - 1] === 0) line++;
+    textLine.push(line);
+  }
+  const n = textLine.length;
+  const at = (g: number) => (g <= n ? textLine[g - 1] : g - n + line); // past the end: as many lines past the last
+  const out: Ranges = [];
+  for (const [from, to] of ranges) {
+    const a = at(from);
+    const b = at(to);
+    const last = out[out.length - 1];
+    if (last && last[1] >= a - 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
 /** Lines in both lists. */
 export function intersectRanges(a: Ranges, b: Ranges): Ranges {
   const out: Ranges = [];

@@ -7,6 +7,7 @@ import type { Finding } from '../engine/types.js';
 import { applyFilters } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import type { ReadError, Skipped } from '../sources/files.js';
+import { textEncoding } from '../sources/read.js';
 import { byPosition, decode, isBinary, DEFAULT_GIT_MAX_FILE_SIZE, lastLine, resolveRuleSet, type GitScanOptions, type GitScanResult } from './common.js';
 import {
   contentMatches,
@@ -16,6 +17,7 @@ import {
   parseRawSection,
   SYMLINK_MODE,
   touches,
+  utf16Ranges,
   type PatchInfo,
   type Ranges,
   type RawEntry,
@@ -247,6 +249,9 @@ export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResul
     let bytes = 0;
     const textButGitBinary: Array<{ j: Job; data: Buffer }> = [];
     const scan = (j: Job, data: Buffer, ranges: Ranges) => {
+      // git numbers the lines of UTF-16 text by its 0x0A bytes; the findings, by lines of the text.
+      const enc = textEncoding(data);
+      if (enc === 'utf-16le' || enc === 'utf-16be') ranges = utf16Ranges(ranges, data, enc === 'utf-16le');
       files++;
       bytes += data.length;
       for (const chunk of chunkText(texts?.get(j) ?? decode(data), { path: j.e.path, blob: j.e.dstOid })) {
