@@ -195,6 +195,24 @@ describe('spillguard staged', () => {
     expect(code).toBe(1);
   });
 
+  it('scans files whose names are not UTF-8 when git calls them binary (UTF-16 text, -diff)', async () => {
+    const r = Repo.init();
+    // Names as bytes: "caf\xe9.txt" and "l\xe9.min.js" (Latin-1), which no string argument can name.
+    const named = (pre: string, post: string) => Buffer.concat([Buffer.from(path.join(r.dir, pre)), Buffer.from([0xe9]), Buffer.from(post)]);
+    r.write('.gitattributes', '*.js -diff\n');
+    fs.writeFileSync(named('l', '.min.js'), `var k="${S1}";\n`);
+    r.commitAll('one');
+    fs.writeFileSync(named('l', '.min.js'), `var k="${S1}";\nvar c="${S2}";\n`);
+    fs.writeFileSync(named('caf', '.txt'), Buffer.from(`x\nk=${S3}\n`, 'utf16le'));
+    r.git('add', '-A');
+    const { code, report } = await staged(r);
+    expect(brief(report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'caf\ufffd.txt', line: 2, column: 3 },
+      { ruleId: 'test-token', path: 'l\ufffd.min.js', line: 2, column: 8 },
+    ]);
+    expect(code).toBe(1);
+  });
+
   it('during a merge, reports only what the merge itself adds (new against every parent)', async () => {
     const r = Repo.init();
     r.write('f.txt', 'l1\nl2\nl3\n');

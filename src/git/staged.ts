@@ -36,9 +36,22 @@ export interface StagedOptions extends GitScanOptions {
 interface StagedDiff {
   entries: RawEntry[];
   patch: Map<RawEntry, PatchInfo>;
-  /** Patch info by destination path. */
+  /** Patch info by destination path, as git's bytes (`pathRaw`: two names that are not UTF-8 may decode alike). */
   byPath: Map<string, PatchInfo>;
 }
+
+/**
+ * The entries' paths as pathspecs, or undefined (every path) when one of them is not UTF-8: an
+ * argument reaches git as the UTF-8 of its string, so such a name, decoded with U+FFFD, would
+ * match no file, and that file would go unscanned.
+ */
+function pathspecs(entries: RawEntry[]): string[] | undefined {
+  if (!entries.every(utf8Names)) return undefined;
+  return [...new Set(entries.flatMap((e) => [e.path, e.srcPath]))];
+}
+
+const utf8Names = (e: RawEntry): boolean =>
+  Buffer.from(e.path, 'utf8').equals(Buffer.from(e.pathRaw, 'latin1')) && Buffer.from(e.srcPath, 'utf8').equals(Buffer.from(e.srcRaw, 'latin1'));
 
 async function stagedDiff(cwd: string, base?: string, text = false, paths?: string[]): Promise<StagedDiff> {
   return parseDiff(await runGit(diffArgs(base, text, paths), cwd), cwd);
@@ -49,7 +62,7 @@ function parseDiff(r: { stdout: Buffer; stderr: string; code: number }, cwd: str
   const { entries, patchStart } = parseRawSection(r.stdout);
   const patch = parsePatch(r.stdout, patchStart, entries, keepContent);
   const byPath = new Map<string, PatchInfo>();
-  for (const [e, p] of patch) byPath.set(e.path, p);
+  for (const [e, p] of patch) byPath.set(e.pathRaw, p);
   return { entries, patch, byPath };
 }
 
@@ -68,16 +81,18 @@ async function degradedDiff(top: string): Promise<StagedDiff> {
   const { entries } = parseRawSection(raw.stdout);
   const oids = [...new Set(entries.flatMap((e) => [e.srcOid, e.dstOid]).filter((o) => !ZERO_OID.test(o)))];
   const missing = await missingObjects(oids, top);
-  const readable = entries.filter((e) => !missing.has(e.srcOid) && !missing.has(e.dstOid));
+  // (A name that is not UTF-8 cannot be a pathspec, and a diff of every path would die again: such
+  // a file is scanned whole, as if its old version were unreadable.)
+  const readable = entries.filter((e) => !missing.has(e.srcOid) && !missing.has(e.dstOid) && utf8Names(e));
   const patch = new Map<RawEntry, PatchInfo>();
   const byPath = new Map<string, PatchInfo>();
   if (readable.length) {
-    const d = await stagedDiff(top, undefined, false, readable.map((e) => e.path));
+    const d = await stagedDiff(top, undefined, false, pathspecs(readable));
     for (const e of readable) {
-      const p = d.byPath.get(e.path);
+      const p = d.byPath.get(e.pathRaw);
       if (p) {
         patch.set(e, p);
-        byPath.set(e.path, p);
+        byPath.set(e.pathRaw, p);
       }
     }
   }
@@ -85,7 +100,7 @@ async function degradedDiff(top: string): Promise<StagedDiff> {
     if (!readable.includes(e)) {
       const p = { added: ALL, binary: false };
       patch.set(e, p);
-      byPath.set(e.path, p);
+      byPath.set(e.pathRaw, p);
     }
   }
   return { entries, patch, byPath };
@@ -214,7 +229,7 @@ export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResul
       let ranges = own ? own.added : ALL;
       let gitBinary = own?.binary ?? false;
       for (const b of bases.slice(1)) {
-        const p = b.byPath.get(e.path);
+        const p = b.byPath.get(e.pathRaw);
         ranges = intersectRanges(ranges, p ? p.added : []);
         if (p?.binary) gitBinary = true;
       }
@@ -282,12 +297,12 @@ export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResul
     if (textButGitBinary.length) {
       // Text that .gitattributes marks binary (`-diff`, common for lock files and minified code):
       // git gave no lines, so ask again with --text, for those files only.
-      const paths = [...new Set(textButGitBinary.flatMap(({ j }) => [j.e.path, j.e.srcPath]))];
+      const paths = pathspecs(textButGitBinary.map(({ j }) => j.e));
       const again = await Promise.all([undefined, ...heads].map((h) => stagedDiff(top, h, true, paths)));
       for (const { j, data } of textButGitBinary) {
         let ranges: Ranges | undefined;
         for (const d of again) {
-          const added = d.byPath.get(j.e.path)?.added ?? [];
+          const added = d.byPath.get(j.e.pathRaw)?.added ?? [];
           ranges = ranges ? intersectRanges(ranges, added) : added;
         }
         if (ranges && ranges.length) scan(j, data, ranges);
