@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -394,6 +395,21 @@ describe('spillguard staged', () => {
     const large = await staged(r);
     expect(decoded(large.report)).toEqual(want);
     expect(large.code).toBe(1);
+  });
+
+  // git checks that a repository belongs to whoever runs it; only root can hand one to another user.
+  it.skipIf(process.getuid?.() !== 0)('says why, and what to do, when git refuses a repository owned by another user (safe.directory)', async () => {
+    const r = Repo.init();
+    r.write('a.txt', 'x\n');
+    r.git('add', 'a.txt');
+    execFileSync('chown', ['-R', '65534', r.dir]);
+    const expected = `spillguard: error: git refuses to work in ${r.dir}: it belongs to another user (git's safe.directory check). If you trust it: git config --global --add safe.directory '${r.dir}'\n`;
+    for (const args of [['staged'], ['hook', 'install']]) {
+      const res = await spillguard(args, r.dir, { spawn: true });
+      expect(res.stderr).toBe(expected);
+      expect(res.stdout).toBe('');
+      expect(res.code).toBe(2);
+    }
   });
 
   it('exits 2 outside a git repository', async () => {

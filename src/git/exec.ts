@@ -102,6 +102,14 @@ export function gitFailure(stderr: string, cwd: string, args: string[] = []): Sp
     /Needed a single revision/.exec(stderr);
   // `--since X` reaches git as `^X`: the revision named is the user's.
   if (rev) return new SpillguardError('git', `unknown revision: ${(rev[1] ?? args[args.length - 1]).replace(/^\^/, '')}`);
+  // git's safe.directory check: the repository belongs to another user (a shared checkout, a
+  // container's mounted volume). git names the folder; the way out is git's own setting.
+  const dubious = /detected dubious ownership in repository at '([^']*)'/.exec(stderr);
+  if (dubious)
+    return new SpillguardError(
+      'git',
+      `git refuses to work in ${dubious[1]}: it belongs to another user (git's safe.directory check). If you trust it: git config --global --add safe.directory '${dubious[1]}'`,
+    );
   if (/must be run in a work tree/.test(stderr)) return new SpillguardError('git', `needs a work tree (this is a bare repository or a .git folder): ${path.resolve(cwd)}`);
   const line = stderr.split('\n').find((l) => /^(fatal|error):/.test(l)) ?? stderr.split('\n').find((l) => l.trim()) ?? 'unknown error';
   return new SpillguardError('git', `git ${args.find((a) => !a.startsWith('-')) ?? ''} failed: ${line.replace(/^(fatal|error):\s*/, '')}`.replace('  ', ' '));

@@ -189,6 +189,10 @@ export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResul
     for (const m of mergeDiffs) m.catch(() => undefined);
     const ruleSet = await resolveRuleSet(opts, top);
     const first = await diffP;
+    // git saw no repository where one was found without it (safe.directory refuses a folder owned by
+    // another user): its diff then takes the no-index form and rejects --cached, which says nothing
+    // useful. git's own account of the repository says why.
+    if (first.code !== 0 && /unknown option `cached'|--no-index/.test(first.stderr)) await repoInfo(cwd);
     const main = first.truncated
       ? await stagedDiff(top) // too big to hold whole: zero context, blobs from cat-file
       : first.code !== 0 && OBJECT_ERROR.test(first.stderr)
