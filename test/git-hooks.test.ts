@@ -198,6 +198,34 @@ describe('spillguard hook install / uninstall', () => {
   });
 });
 
+describe('hook install / uninstall when the hooks folder cannot be written', () => {
+  it('a file where the hooks folder should be: exit 2, naming it (not an internal error)', async () => {
+    const r = project();
+    const hooks = path.join(r.dir, '.git/hooks');
+    fs.rmSync(hooks, { recursive: true });
+    fs.writeFileSync(hooks, 'not a folder\n');
+    const res = await spillguard(['hook', 'install', '--pre-push'], r.dir);
+    expect(res.stderr).toBe(`spillguard: error: ${hooks}: cannot create the hooks folder: a file is where git looks for its folder of hooks\n`);
+    expect(res.stdout).toBe('');
+    expect(res.code).toBe(2);
+  });
+
+  // Root writes through a read-only folder: only another user can see the refusal.
+  it.skipIf(process.getuid?.() === 0)('a read-only hooks folder: exit 2, naming the hook', async () => {
+    const r = project();
+    const hooks = path.join(r.dir, '.git/hooks');
+    fs.chmodSync(hooks, 0o555);
+    try {
+      const res = await spillguard(['hook', 'install'], r.dir);
+      expect(res.stderr).toBe(`spillguard: error: ${path.join(hooks, 'pre-commit')}: cannot install the pre-commit hook: permission denied\n`);
+      expect(res.code).toBe(2);
+      expect(fs.readdirSync(hooks).filter((f) => f.includes('spillguard'))).toEqual([]); // no temporary file left
+    } finally {
+      fs.chmodSync(hooks, 0o755);
+    }
+  });
+});
+
 describe('the installed pre-commit hook', () => {
   it('lets a clean commit through, blocks a secret, and checks what `git commit -a` commits', async () => {
     const r = project();

@@ -66,9 +66,31 @@ function shipped(hook: HookName): string {
 
 function writeHook(file: string, text: string): void {
   const tmp = `${file}.spillguard-${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o755 });
-  fs.chmodSync(tmp, 0o755);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, text, { mode: 0o755 });
+    fs.chmodSync(tmp, 0o755);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true, recursive: false });
+    throw e;
+  }
+}
+
+/**
+ * A file operation on the hooks folder, its failure (a read-only folder, a file where the folder
+ * should be) worded as a SpillguardError naming the path: the user's to fix, not an internal error.
+ */
+function io<T>(what: string, file: string, step: () => T, folder = false): T {
+  try {
+    return step();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code !== 'string' || typeof err.message !== 'string') throw e;
+    // "EACCES: permission denied, open '/repo/.git/hooks/x'": the words, without the code and the call.
+    const reason = err.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, '');
+    const why = folder && (err.code === 'EEXIST' || err.code === 'ENOTDIR') ? 'a file is where git looks for its folder of hooks' : reason;
+    throw new SpillguardError('io', `cannot ${what}: ${why}`, { file });
+  }
 }
 
 export interface InstallOptions {
@@ -104,9 +126,9 @@ export async function installHooks(opts: InstallOptions = {}): Promise<HookActio
       );
     else plan.push({ hook, file, action: 'chained' });
   }
-  fs.mkdirSync(loc.dir, { recursive: true });
+  io('create the hooks folder', loc.dir, () => fs.mkdirSync(loc.dir, { recursive: true }), true);
   const done: HookAction[] = [];
-  for (const p of plan) {
+  for (const p of plan) io(`install the ${p.hook} hook`, p.file, () => {
     const text = shipped(p.hook);
     if (p.action === 'chained') {
       fs.renameSync(p.file, `${p.file}.local`);
@@ -122,7 +144,7 @@ export async function installHooks(opts: InstallOptions = {}): Promise<HookActio
       writeHook(p.file, text);
       done.push({ hook: p.hook, path: p.file, action: p.action });
     }
-  }
+  });
   return done;
 }
 
@@ -207,11 +229,11 @@ export async function uninstallHooks(opts: UninstallOptions = {}): Promise<HookA
         done.push({ hook, path: file, action: 'left-foreign' });
         continue;
       }
-      fs.rmSync(file);
+      io(`remove the ${hook} hook`, file, () => fs.unlinkSync(file));
       done.push({ hook, path: file, action: 'removed' });
     }
     if (exists(local) && !exists(file)) {
-      fs.renameSync(local, file);
+      io(`restore the previous ${hook} hook`, local, () => fs.renameSync(local, file));
       done.push({ hook, path: file, action: 'restored', local });
     }
   }
