@@ -269,6 +269,37 @@ describe('the installed pre-commit hook', () => {
   });
 });
 
+describe('the installed hooks without node on PATH (a desktop git client, an IDE)', () => {
+  it('say that node is missing rather than leave env\'s complaint, and still block', async () => {
+    const r = project();
+    r.write('leak.txt', `k=${S3}\n`);
+    r.git('add', 'leak.txt');
+    // As npm links it: a script run by `#!/usr/bin/env node`, which finds no node on this PATH.
+    fs.mkdirSync(path.join(r.dir, 'node_modules/.bin'), { recursive: true });
+    fs.writeFileSync(path.join(r.dir, 'node_modules/.bin/spillguard'), `#!/usr/bin/env node\nimport(${JSON.stringify(CLI)});\n`, { mode: 0o755 });
+    const bare = tmpdir('sg-path-');
+    for (const tool of ['dirname', 'cat', 'git']) {
+      const found = ['/usr/bin', '/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p));
+      if (found) fs.symlinkSync(found, path.join(bare, tool));
+    }
+    const advice = (hook: string, what: string, bypass: string) =>
+      [
+        `spillguard: the ${hook} hook could not start spillguard, so the ${what} was not checked for secrets.`,
+        '  `node` is probably not on the PATH that git gives its hooks (git clients started from a desktop',
+        `  or an IDE often have a shorter PATH than your shell): PATH=${bare}`,
+        "  Start the client from a shell where `node --version` works, or add node's folder to its PATH.",
+        `  To ${what} without the check this once: \`${bypass} --no-verify\`.`,
+        '',
+      ].join('\n');
+    const commit = await runScript(path.join(ROOT, 'hooks/pre-commit'), r.dir, gitEnv({ PATH: bare }));
+    expect(commit.code).toBe(127);
+    expect(commit.stderr.endsWith(advice('pre-commit', 'commit', 'git commit'))).toBe(true);
+    const push = await runScript(path.join(ROOT, 'hooks/pre-push'), r.dir, gitEnv({ PATH: bare }), `refs/heads/main ${r.head()} refs/heads/main ${ZERO}\n`);
+    expect(push.code).toBe(127);
+    expect(push.stderr.endsWith(advice('pre-push', 'push', 'git push'))).toBe(true);
+  });
+});
+
 describe('pre-push', () => {
   function pushed(): { r: Repo; c1: string; c2: string; c3: string } {
     const remote = Repo.init({ bare: true });
