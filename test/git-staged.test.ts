@@ -412,6 +412,21 @@ describe('spillguard staged', () => {
     }
   });
 
+  it('names an unexpected argument as it was typed: a path is no flag (staged scans the whole index)', async () => {
+    const r = Repo.init();
+    const usage = (what: string) => `spillguard: Unknown argument: ${what}\n\nRun \`spillguard --help\` for usage.\n`;
+    for (const [args, what] of [
+      [['staged', 'app.env'], 'app.env'],
+      [['staged', '--fooBar'], '--fooBar'],
+      [['staged', '--foo-bar'], '--foo-bar'],
+      [['staged', '-z'], '-z'],
+    ] as const) {
+      const res = await spillguard([...args], r.dir);
+      expect(res.stderr).toBe(usage(what));
+      expect(res.code).toBe(2);
+    }
+  });
+
   it('exits 2 outside a git repository', async () => {
     const dir = tmpdir();
     const res = await spillguard(['staged', '--config', cfg], dir, { spawn: true });

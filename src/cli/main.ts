@@ -232,24 +232,29 @@ async function parseAndRun(args: string[], ctx: RunContext): Promise<number> {
     .fail((msg, err) => {
       // Throwing (not printing) stops yargs from running the command after a usage error.
       if (err) throw err;
-      throw usageError(msg);
+      throw usageError(msg, args);
     })
     .parseAsync()
     .catch((e: unknown) => {
       // A command's own validation (a flag without its value) comes as yargs' error, past fail().
-      throw (e as Error)?.name === 'YError' ? usageError((e as Error).message) : e;
+      throw (e as Error)?.name === 'YError' ? usageError((e as Error).message, args) : e;
     });
   return exitCode;
 }
 
-function usageError(msg: string): UsageError {
+function usageError(msg: string, args: readonly string[] = []): UsageError {
   const missing = /^Not enough arguments following: (.*)$/.exec(msg);
   if (missing) return new UsageError(`flag ${missing[1].length === 1 ? '-' : '--'}${missing[1]} needs a value`);
   // yargs names each unknown flag twice (kebab and camel case): keep the one the user typed.
   const m = /^Unknown arguments?: (.*)$/.exec(msg);
   if (m) {
-    const names = m[1].split(', ').filter((n) => !/[a-z][A-Z]/.test(n));
-    return new UsageError(`Unknown argument${names.length > 1 ? 's' : ''}: ${names.map((n) => `--${n}`).join(', ')}`);
+    // (A camel-case name alone is what the user typed: `--fooBar` has no kebab twin in the list.)
+    const all = m[1].split(', ');
+    const kebab = (n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const names = all.filter((n) => !(/[a-z][A-Z]/.test(n) && all.includes(kebab(n))));
+    // A word the user typed as it is (`spillguard staged app.env`) was no flag: named as typed.
+    const typed = (n: string) => (args.includes(n) && !args.some((a) => a === `--${n}` || a.startsWith(`--${n}=`)) ? n : n.length === 1 ? `-${n}` : `--${n}`);
+    return new UsageError(`Unknown argument${names.length > 1 ? 's' : ''}: ${names.map(typed).join(', ')}`);
   }
   return new UsageError(msg);
 }
