@@ -427,6 +427,16 @@ describe('spillguard staged', () => {
     }
   });
 
+  it("a broken repository baseline is named in full, not as a flag the user never gave", async () => {
+    const r = Repo.init();
+    r.write('.spillguard-baseline.json', '{bad');
+    r.write('sub/a.txt', 'x\n');
+    r.git('add', 'sub/a.txt');
+    const res = await spillguard(['staged'], path.join(r.dir, 'sub'));
+    expect(res.stderr).toBe(`spillguard: error: ${path.join(r.dir, '.spillguard-baseline.json')}: not valid JSON: malformed JSON (the repository's baseline, applied by default)\n`);
+    expect(res.code).toBe(2);
+  });
+
   it('exits 2 outside a git repository', async () => {
     const dir = tmpdir();
     const res = await spillguard(['staged', '--config', cfg], dir, { spawn: true });

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SpillguardError } from '../errors.js';
+import { isSpillguardError, SpillguardError } from '../errors.js';
 import type { Finding } from '../engine/types.js';
 import type { BaselineLookup } from '../filters/index.js';
 import { DEFAULT_BASELINE_FILE } from '../filters/baseline.js';
@@ -35,8 +35,15 @@ export function repoBaseline(args: Pick<ReportArgs, 'baseline' | 'reportUnused'>
  */
 export function defaultBaseline(args: Pick<ReportArgs, 'baseline'>, cwd: string, root: string) {
   if (args.baseline) return baselineFor({ baseline: args.baseline }, cwd);
-  if (fs.existsSync(path.join(root, DEFAULT_BASELINE_FILE))) return baselineFor({ baseline: DEFAULT_BASELINE_FILE }, root);
-  return undefined;
+  const file = path.join(root, DEFAULT_BASELINE_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return baselineFor({ baseline: DEFAULT_BASELINE_FILE }, root);
+  } catch (e) {
+    // No --baseline was given: name the file in full (the run may be in a subfolder), not the flag.
+    if (!isSpillguardError(e)) throw e;
+    throw new SpillguardError(e.code, `${e.message} (the repository's baseline, applied by default)`, { file, line: e.context.line });
+  }
 }
 
 /** Printed on stderr when a hook blocks: how to go on, from the safest way to the bypass. */
