@@ -77,6 +77,31 @@ describe('baselines', () => {
     expect(cli(['baseline', 'update'], { cwd: dir }).stderr).toBe('spillguard: .spillguard-baseline.json: 1 entry (1 dropped, 0 added)\n');
   });
 
+  it('a secret spanning lines has one fingerprint in a CRLF checkout and an LF one: a baseline from either side holds', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-baseline-crlf-'));
+    const rule = `[extend]\nuseDefault = false\n[[rules]]\nid = "test-key-block"\nregex = \'\'\'-----BEGIN TEST KEY-----[a-z0-9\\r\\n]{10,400}-----END TEST KEY-----\'\'\'\nkeywords = ["-----begin test key-----"]\n`;
+    fs.writeFileSync(path.join(dir, '.spillguard.toml'), rule);
+    const key = ['-----BEGIN TEST KEY-----', 'fake0000line0001', 'fake0000line0002', '-----END TEST KEY-----', ''];
+    fs.writeFileSync(path.join(dir, 'lf.pem'), key.join('\n'));
+    fs.writeFileSync(path.join(dir, 'crlf.pem'), key.join('\r\n'));
+    const r = cli(['scan', '--format', 'json'], { cwd: dir });
+    const doc = JSON.parse(r.stdout);
+    expect(doc.findings.map((f: Record<string, unknown>) => [f.path, f.ruleId, f.line, f.column, f.endLine, f.endColumn])).toEqual([
+      ['crlf.pem', 'test-key-block', 1, 1, 4, 23],
+      ['lf.pem', 'test-key-block', 1, 1, 4, 23],
+    ]);
+    expect(doc.findings[0].fingerprint).toBe(doc.findings[1].fingerprint);
+    // A baseline made on the LF side (a Linux CI, or git's blob) suppresses the CRLF checkout.
+    fs.renameSync(path.join(dir, 'crlf.pem'), path.join(dir, 'crlf.keep'));
+    expect(cli(['baseline', 'create'], { cwd: dir }).code).toBe(0);
+    fs.renameSync(path.join(dir, 'crlf.keep'), path.join(dir, 'crlf.pem'));
+    fs.rmSync(path.join(dir, 'lf.pem'));
+    const after = findings(dir);
+    expect(after.doc.findings).toEqual([]);
+    expect(after.doc.summary.suppressed).toBe(1);
+    expect(after.code).toBe(0);
+  });
+
   it('a malformed baseline is an error naming the file', () => {
     const dir = repo();
     fs.writeFileSync(path.join(dir, '.spillguard-baseline.json'), '{"version": 1, "entries": [{"fingerprint": "nope"}]}');

@@ -5,9 +5,14 @@ import { createHash, createHmac } from 'node:crypto';
  * It hashes the rule and the secret only — no path, line or commit — so the same secret keeps its
  * identity when lines move, files are renamed or commits are squashed. The domain prefix keeps these
  * hashes from being compared with plain sha256 digests of candidate secrets found elsewhere.
+ * Line endings inside the secret are taken as LF.
  */
 export function fingerprint(ruleId: string, secret: string): string {
-  return createHash('sha256').update(`spillguard:v1\0${ruleId}\0${secret}`).digest('hex').slice(0, 32);
+  // A secret spanning lines (a private key) is the same secret in a CRLF checkout (Windows,
+  // core.autocrlf) and in the LF blob git stores: one identity for both, or a baseline made on one
+  // side and an alert raised on the other would not match.
+  const s = secret.includes('\r\n') ? secret.replace(/\r\n/g, '\n') : secret;
+  return createHash('sha256').update(`spillguard:v1\0${ruleId}\0${s}`).digest('hex').slice(0, 32);
 }
 
 /**
