@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { BIN, cli, normalise, REPO } from './helpers/cli.js';
 import { TOK_RULE } from './helpers/rules.js';
 
-const BASIC = path.join(REPO, 'fixtures/scan/basic/input');
+// A copy outside any git repository: in this repository its files are all tracked, and .gitignore
+// does not apply to tracked files (see the test on tracked files below).
+const BASIC = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sg-basic-')), 'fixtures/scan/basic/input');
+fs.cpSync(path.join(REPO, 'fixtures/scan/basic/input'), BASIC, { recursive: true });
 const EXPECTED = path.join(REPO, 'fixtures/scan/basic/expected');
 const RAW = ['tok_fake0000fake0001', 'tok_fake0000fake0003', 'Fake-Pass-1234'];
 
@@ -39,6 +42,43 @@ describe('spillguard scan on fixtures/scan/basic', () => {
     expect(paths([])).not.toContain('vendor/lib.js');
     expect(paths(['--no-gitignore'])).toContain('ignored/secret.txt');
     expect(paths(['--no-gitignore'])).not.toContain('vendor/lib.js');
+  });
+
+  it('.gitignore does not hide files git tracks (as in git); .spillguardignore still does', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-tracked-'));
+    const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.invalid', '-c', 'user.name=Dev', ...a], { cwd: dir, stdio: 'pipe' });
+    git('init', '-q');
+    const w = (f: string, t: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), t);
+    };
+    w('.spillguard.toml', `[extend]\nuseDefault = false\n${TOK_RULE}`);
+    w('.gitignore', '*.env\ndist/\n');
+    w('.spillguardignore', 'vendored.env\n');
+    w('config.env', 'x\nTOKEN=tok_fake0000trak0001\n');
+    w('vendored.env', 'TOKEN=tok_fake0000trak0002\n');
+    w('dist/app.js', 'k = "tok_fake0000trak0003"\n');
+    git('add', '.');
+    git('add', '-f', 'config.env', 'vendored.env', 'dist/app.js');
+    git('commit', '-qm', 'tracked despite .gitignore');
+    // Untracked and ignored: not scanned, as before.
+    w('local.env', 'TOKEN=tok_fake0000trak0004\n');
+    w('dist/untracked.js', 'k = "tok_fake0000trak0005"\n');
+    const r = cli(['scan', '--format', 'json'], { cwd: dir });
+    const doc = JSON.parse(r.stdout);
+    expect(doc.findings.map((f: Record<string, unknown>) => [f.ruleId, f.path, f.line, f.column])).toEqual([
+      ['test-token', 'config.env', 2, 7],
+      ['test-token', 'dist/app.js', 1, 6],
+    ]);
+    expect(r.code).toBe(1);
+    // A sub-folder with its own .gitignore, scanned by name: git lists its files relative to it.
+    w('pkg/.gitignore', 'secret.txt\n');
+    w('pkg/secret.txt', 'tok_fake0000trak0006\n');
+    git('add', '-f', 'pkg');
+    w('pkg/other.txt', 'tok_fake0000trak0007\n');
+    fs.appendFileSync(path.join(dir, 'pkg/.gitignore'), 'other.txt\n');
+    const sub = JSON.parse(cli(['scan', 'pkg', '--format', 'json'], { cwd: dir }).stdout);
+    expect(sub.findings.map((f: Record<string, unknown>) => [f.path, f.line, f.column])).toEqual([['pkg/secret.txt', 1, 1]]);
   });
 
   it('--include and --exclude select paths by glob', () => {
