@@ -138,6 +138,37 @@ describe('spillguard ci', () => {
     ]);
   });
 
+  it('run from a sub-folder (a monorepo package), the tree scan reports paths from the repository root, as code scanning and GitLab read them', () => {
+    const { dir } = prRepo();
+    const pkg = path.join(dir, 'packages', 'web app');
+    fs.mkdirSync(pkg, { recursive: true });
+    // The package's own config: its allowlist path is relative to the package, as before.
+    fs.writeFileSync(path.join(pkg, '.spillguard.toml'), `${CONFIG}[allowlist]\npaths = ['^fixtures/']\n`);
+    fs.mkdirSync(path.join(pkg, 'fixtures'));
+    fs.writeFileSync(path.join(pkg, 'fixtures/f.js'), 'k = "tok_fake0000fixt0001"\n');
+    fs.writeFileSync(path.join(pkg, 'app.js'), '\n  k = "tok_fake0000pkgs0001"\n');
+    const env = { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push' };
+    const r = cli(['ci'], { cwd: pkg, env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      '::error file=packages/web app/app.js,line=2,endLine=2,col=8,endColumn=28,title=spillguard%3A test-token::Test token found: tok_*****\n',
+    );
+    const run = JSON.parse(fs.readFileSync(path.join(pkg, 'spillguard.sarif'), 'utf8')).runs[0];
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `file://${dir}/` } });
+    expect(run.results.map((x: { locations: { physicalLocation: unknown }[] }) => x.locations[0].physicalLocation)).toEqual([
+      { artifactLocation: { uri: 'packages/web%20app/app.js', uriBaseId: '%SRCROOT%' }, region: { startLine: 2, startColumn: 8, endLine: 2, endColumn: 28 } },
+    ]);
+    const gl = cli(['ci'], { cwd: pkg, env: { ...NO_CI, GITLAB_CI: 'true' } });
+    expect(gl.code).toBe(1);
+    const vulns = JSON.parse(fs.readFileSync(path.join(pkg, 'gl-secret-detection-report.json'), 'utf8')).vulnerabilities;
+    expect(vulns.map((v: { location: unknown }) => v.location)).toEqual([{ file: 'packages/web app/app.js', start_line: 2, end_line: 2, commit: { sha: '0000000' } }]);
+    const text = cli(['ci', '--explain'], { cwd: pkg, env: NO_CI });
+    expect(text.stdout.split('\n').filter((l) => l.includes('test-token'))).toEqual([
+      'packages/web app/app.js:2:8  high  test-token  tok_*****',
+      'suppressed packages/web app/fixtures/f.js:1:6  test-token: allowlist path /^fixtures//',
+    ]);
+  });
+
   it('a PR base missing from a shallow clone: an error saying how to fetch it', () => {
     const { dir } = prRepo();
     const gh = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'develop' } });

@@ -10,6 +10,8 @@ import { detectCi, type CiContext } from '../ci-env.js';
 import { exitCode, fingerprintKey, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
 import { defaultBaseline, repoBaseline } from '../git-shared.js';
 import { writeOutput } from '../io.js';
+import { discoverRepo } from '../../git/exec.js';
+import type { Finding } from '../../engine/types.js';
 
 interface CiArgs extends Omit<ReportArgs, 'format'> {
   format?: Format;
@@ -70,6 +72,16 @@ export const ciCommand = {
       const rules = rulesFor(argv, cwd);
       const baseline = defaultBaseline(argv, cwd, cwd);
       report = { ...(await scan({ ...common, baseline, reportUnused: argv.reportUnused, rules, cwd })), rules: rules.rules };
+      // Code scanning and GitLab read paths as relative to the repository's root, whatever
+      // %SRCROOT% says: run from a sub-folder (a monorepo's package), paths relative to it name
+      // files that do not exist there. The scan (allowlists, ignores) is the folder's own; only the
+      // reported paths are prefixed with the folder's path from the root, as the git modes report.
+      const top = discoverRepo(cwd)?.top;
+      const sub = top ? path.relative(top, cwd).split(path.sep).join('/') : '';
+      if (top && sub && !sub.startsWith('..') && !path.isAbsolute(sub)) {
+        report = fromRoot(report, sub);
+        root = top;
+      }
     }
     const text = format(fmt, report, {
       toolVersion: toolVersion(),
@@ -93,3 +105,19 @@ export const ciCommand = {
     return exitCode(report);
   },
 };
+
+/** The report with each relative path (findings, suppressed, skipped, errors, unused) under `sub/`. */
+function fromRoot(report: Report, sub: string): Report {
+  const p = (x: string) => (path.isAbsolute(x) ? x : `${sub}/${x}`);
+  const f = (x: Finding): Finding => ({ ...x, origin: { ...x.origin, path: p(x.origin.path) } });
+  return {
+    ...report,
+    findings: report.findings.map(f),
+    suppressed: report.suppressed.map((d) => ({ ...d, finding: f(d.finding) })),
+    skipped: report.skipped.map((x) => ({ ...x, path: p(x.path) })),
+    errors: report.errors.map((x) => ({ ...x, path: p(x.path) })),
+    ...(report.unused
+      ? { unused: { baseline: report.unused.baseline, inline: report.unused.inline.map((m) => ({ ...m, path: p(m.path) })) } }
+      : {}),
+  };
+}
