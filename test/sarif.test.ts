@@ -108,6 +108,16 @@ describe('SARIF output', () => {
     expect(r.properties.member).toBe('pkg/b.txt');
   });
 
+  it('--category is automationDetails.id with one trailing slash, as github/codeql-action writes it', () => {
+    const id = (cat?: string) =>
+      JSON.parse(cli(['scan', 'docs', '--format', 'sarif', ...(cat === undefined ? [] : ['--category', cat])], { cwd: SARIF_CASES[1].cwd }).stdout).runs[0]
+        .automationDetails.id;
+    expect(id()).toBe('spillguard/');
+    expect(id('secrets')).toBe('secrets/');
+    expect(id('secrets/')).toBe('secrets/');
+    expect(id('lang:js/secrets')).toBe('lang:js/secrets/');
+  });
+
   it('never holds a snippet or the raw secret', () => {
     const out = sarifOf(SARIF_CASES[0]);
     expect(out).not.toContain('"snippet"');

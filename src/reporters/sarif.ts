@@ -139,7 +139,9 @@ function buildSarif(report: Report, findings: Finding[], notes: string[], ctx: R
             rules,
           },
         },
-        automationDetails: { id: `${ctx.category ?? 'spillguard'}/` },
+        // The category is what comes before the id's last `/`, as github/codeql-action words it: a
+        // category given with its slash (`secrets/`) keeps one.
+        automationDetails: { id: (ctx.category ?? 'spillguard').replace(/\/*$/, '/') },
         originalUriBaseIds: { '%SRCROOT%': { uri: root } },
         columnKind: 'unicodeCodePoints',
         invocations: [{ executionSuccessful: report.errors.length === 0, toolExecutionNotifications: notifications }],
