@@ -169,6 +169,33 @@ describe('spillguard ci', () => {
     ]);
   });
 
+  it('GitHub pull request: SARIF, annotations and the GitLab report place a finding where its secret stands in the checked-out commit', () => {
+    const { dir, base } = prRepo();
+    // A later commit of the pull request moves the secret down 3 lines; a multi-byte prefix before it.
+    fs.writeFileSync(path.join(dir, 'moved.js'), '// 😀 é\nconst k = "😀é tok_fake0000move0001";\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'add');
+    const introduced = git(dir, 'rev-parse', 'HEAD');
+    fs.writeFileSync(path.join(dir, 'moved.js'), 'one\ntwo\nthree\n// 😀 é\nconst k = "😀é tok_fake0000move0001";\n');
+    git(dir, 'commit', '-qam', 'move');
+    const gh = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } });
+    expect(gh.code).toBe(1);
+    expect(gh.stdout.split('\n').filter((l) => l.includes('moved.js'))).toEqual([
+      `::error file=moved.js,line=5,endLine=5,col=15,endColumn=35,title=spillguard%3A test-token::Test token found: tok_***** (introduced in ${introduced.slice(0, 12)})`,
+    ]);
+    const results = JSON.parse(fs.readFileSync(path.join(dir, 'spillguard.sarif'), 'utf8')).runs[0].results;
+    const moved = results.find((x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => x.locations[0].physicalLocation.artifactLocation.uri === 'moved.js');
+    expect(moved.locations[0].physicalLocation.region).toEqual({ startLine: 5, startColumn: 15, endLine: 5, endColumn: 35 });
+    expect(moved.properties.commit).toBe(introduced);
+    const gl = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITLAB_CI: 'true', CI_MERGE_REQUEST_DIFF_BASE_SHA: base } });
+    expect(gl.code).toBe(1);
+    const vulns = JSON.parse(fs.readFileSync(path.join(dir, 'gl-secret-detection-report.json'), 'utf8')).vulnerabilities;
+    expect(vulns.find((v: { location: { file: string } }) => v.location.file === 'moved.js').location).toEqual({ file: 'moved.js', start_line: 5, end_line: 5, commit: { sha: introduced } });
+    // Text and JSON keep the line in the commit that introduced the secret, which they name.
+    const text = cli(['ci', '--base', 'main'], { cwd: dir, env: NO_CI });
+    expect(text.stdout).toContain(`${introduced.slice(0, 12)}:moved.js:2:15  high  test-token  tok_*****\n`);
+  });
+
   it('a PR base missing from a shallow clone: an error saying how to fetch it', () => {
     const { dir } = prRepo();
     const gh = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'develop' } });

@@ -10,7 +10,9 @@ import { detectCi, type CiContext } from '../ci-env.js';
 import { exitCode, fingerprintKey, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
 import { defaultBaseline, repoBaseline } from '../git-shared.js';
 import { writeOutput } from '../io.js';
-import { discoverRepo } from '../../git/exec.js';
+import { discoverRepo, runGit } from '../../git/exec.js';
+import { decode } from '../../git/common.js';
+import { codePoints } from '../../engine/position.js';
 import type { Finding } from '../../engine/types.js';
 
 interface CiArgs extends Omit<ReportArgs, 'format'> {
@@ -83,7 +85,12 @@ export const ciCommand = {
         root = top;
       }
     }
-    const text = format(fmt, report, {
+    // A pull request's findings carry the line of the commit that introduced them; code scanning,
+    // annotations and GitLab place them on the commit checked out. Where the secret still stands
+    // in that commit's file, they get its line and column there.
+    const hosted = ci.base && (fmt === 'sarif' || fmt === 'gitlab' || (ci.provider === 'github' && argv.annotations)) ? await atHead(report, root) : report;
+    const placed = fmt === 'sarif' || fmt === 'gitlab' ? hosted : report;
+    const text = format(fmt, placed, {
       toolVersion: toolVersion(),
       fingerprintKey: fingerprintKey(),
       showSecrets: argv.showSecrets,
@@ -99,7 +106,7 @@ export const ciCommand = {
     } else process.stdout.write(text);
     // Beside a report on stdout in a machine format, annotations would corrupt it: the runner reads
     // workflow commands on stderr too.
-    if (ci.provider === 'github' && argv.annotations) (!output && fmt !== 'text' ? process.stderr : process.stdout).write(githubAnnotations(report.findings));
+    if (ci.provider === 'github' && argv.annotations) (!output && fmt !== 'text' ? process.stderr : process.stdout).write(githubAnnotations(hosted.findings));
     for (const e of report.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
     process.stderr.write(`spillguard: ${summaryLine(report)}\n`);
     return exitCode(report);
@@ -120,4 +127,46 @@ function fromRoot(report: Report, sub: string): Report {
       ? { unused: { baseline: report.unused.baseline, inline: report.unused.inline.map((m) => ({ ...m, path: p(m.path) })) } }
       : {}),
   };
+}
+
+/**
+ * The report with each history finding moved to where its secret stands in HEAD's version of its
+ * file (the nearest occurrence to its line there). A finding whose secret HEAD no longer holds at
+ * that path (removed by a later commit), or that was decoded from another text, keeps its place.
+ */
+async function atHead(report: Report, root: string): Promise<Report> {
+  const byPath = new Map<string, Finding[]>();
+  for (const f of report.findings)
+    if (f.origin.commit && !f.origin.member && f.span.end - f.span.start === f.secret.length) byPath.set(f.origin.path, [...(byPath.get(f.origin.path) ?? []), f]);
+  if (byPath.size === 0) return report;
+  const moved = new Map<Finding, Finding>();
+  for (const [file, fs] of byPath) {
+    const r = await runGit(['cat-file', 'blob', `HEAD:${file}`], root);
+    if (r.code !== 0) continue;
+    const text = decode(r.stdout);
+    for (const f of fs) {
+      let best = -1;
+      let bestLine = 0;
+      for (let i = text.indexOf(f.secret); i !== -1; i = text.indexOf(f.secret, i + 1)) {
+        const line = lineAt(text, i).line;
+        if (best === -1 || Math.abs(line - f.span.line) < Math.abs(bestLine - f.span.line)) [best, bestLine] = [i, line];
+      }
+      if (best === -1) continue;
+      const a = lineAt(text, best);
+      const b = lineAt(text, best + f.secret.length);
+      moved.set(f, { ...f, span: { start: best, end: best + f.secret.length, line: a.line, column: a.column, endLine: b.line, endColumn: b.column } });
+    }
+  }
+  return { ...report, findings: report.findings.map((f) => moved.get(f) ?? f) };
+}
+
+/** 1-based line and column (code points) of an offset; only `\n` ends a line, as in the engine. */
+function lineAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: codePoints(text, start, offset) + 1 };
 }
