@@ -208,6 +208,14 @@ describe('spillguard ci', () => {
     expect(gl.stderr).toMatch(/\(from CI_MERGE_REQUEST_DIFF_BASE_SHA\): the clone lacks the base of the merge request; fetch the history \(GIT_DEPTH: 0 in the job's variables\)\n/);
   });
 
+  it('a repository without commits: the error names HEAD, not the pull request base', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-ci-empty-'));
+    git(dir, 'init', '-q', '-b', 'main');
+    const gh = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } });
+    expect(gh.code).toBe(2);
+    expect(gh.stderr.split('\n').filter((l) => l.includes('error'))).toEqual(['spillguard: error: unknown revision: HEAD']);
+  });
+
   it('an unknown base revision is an error naming it', () => {
     const { dir } = prRepo();
     const r = cli(['ci', '--base', 'no-such-ref'], { cwd: dir, env: NO_CI });

@@ -62,7 +62,8 @@ export const ciCommand = {
         },
       }).catch((e: unknown) => {
         // A shallow clone (actions/checkout's default depth 1, GitLab's GIT_DEPTH) lacks the base: say how to get it.
-        if (!isSpillguardError(e) || e.code !== 'git' || !/^unknown revision|bad object/.test(e.message) || ci.baseSource === '--base') throw e;
+        // Only when the missing revision is the base: an empty repository lacks HEAD, not the base.
+        if (!isSpillguardError(e) || e.code !== 'git' || !/^unknown revision|bad object/.test(e.message) || !e.message.includes(ci.base!) || ci.baseSource === '--base') throw e;
         const how = ci.provider === 'github' ? 'actions/checkout with fetch-depth: 0' : 'GIT_DEPTH: 0 in the job\'s variables';
         throw new SpillguardError('git', `${e.message} (from ${ci.baseSource}): the clone lacks the base of the ${ci.provider === 'github' ? 'pull' : 'merge'} request; fetch the history (${how})`);
       });
