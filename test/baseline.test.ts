@@ -108,5 +108,20 @@ describe('baselines', () => {
     const r = cli(['scan', '--baseline', '.spillguard-baseline.json'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('spillguard: error: .spillguard-baseline.json: field "entries[0].fingerprint": entries[0]: "fingerprint" must be 32 hex characters\n');
+    // A merge conflict left in the committed file: the line is named, the text is not quoted.
+    const ok = '    {"fingerprint":"4710c8debc7763bd9f4d84c269371c85","ruleId":"test-token","path":"src/a.js"}';
+    fs.writeFileSync(path.join(dir, '.spillguard-baseline.json'), `{\n  "version": 1,\n  "entries": [\n<<<<<<< HEAD\n${ok}\n=======\n  ]\n}\n`);
+    for (const args of [['scan', '--baseline', '.spillguard-baseline.json'], ['ci'], ['baseline', 'update']]) {
+      const c = cli(args, { cwd: dir, env: { CI: '', GITHUB_ACTIONS: '', GITLAB_CI: '' } });
+      expect([c.code, c.stderr.split('\n').filter((l) => l.includes('error'))]).toEqual([
+        2,
+        ['spillguard: error: .spillguard-baseline.json:4: flag --baseline: unresolved merge conflict (<<<<<<<): keep both sides\' entries, or re-create it with `spillguard baseline create`'],
+      ]);
+    }
+    // Other invalid JSON: the line where V8 says it stopped.
+    fs.writeFileSync(path.join(dir, '.spillguard-baseline.json'), `{\n  "version": 1,\n  "entries": [\n${ok}\n${ok}\n  ]\n}\n`);
+    expect(cli(['scan', '--baseline', '.spillguard-baseline.json'], { cwd: dir }).stderr).toBe(
+      'spillguard: error: .spillguard-baseline.json:5: flag --baseline: not valid JSON: malformed JSON\n',
+    );
   });
 });

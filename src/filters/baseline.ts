@@ -50,10 +50,22 @@ export function serializeBaseline(b: Baseline): string {
 
 export function parseBaseline(text: string, file: string): Baseline {
   let doc: unknown;
+  // Two branches that each updated the committed baseline: git leaves its markers in the file.
+  const conflict = /^(?:<{7}|={7}|>{7})(?: |\r?$)/m.exec(text);
+  if (conflict)
+    throw new SpillguardError('config', `unresolved merge conflict (${conflict[0].trim().slice(0, 7)}): keep both sides' entries, or re-create it with \`spillguard baseline create\``, {
+      file,
+      line: text.slice(0, conflict.index).split('\n').length,
+      flag: 'baseline',
+    });
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new SpillguardError('config', `not valid JSON: ${jsonReason(e)}`, { file, flag: 'baseline' });
+    // The line from V8's offset (a merge conflict's `<<<<<<<` in a committed baseline, say); the
+    // reason itself never quotes the text.
+    const at = /at position (\d+)/.exec(String((e as Error)?.message ?? ''));
+    const line = at ? text.slice(0, Number(at[1])).split('\n').length : undefined;
+    throw new SpillguardError('config', `not valid JSON: ${jsonReason(e)}`, { file, line, flag: 'baseline' });
   }
   const d = doc as { version?: unknown; entries?: unknown };
   if (!d || d.version !== 1 || !Array.isArray(d.entries))
