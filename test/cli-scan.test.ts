@@ -101,6 +101,17 @@ describe('spillguard scan on fixtures/scan/basic', () => {
     expect(JSON.parse(fs.readFileSync(out, 'utf8')).summary.findings).toBe(2);
   });
 
+  it('--output that cannot be written: exit 2, the reason, and no temporary file name', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-out-'));
+    fs.writeFileSync(path.join(dir, 'file'), '');
+    fs.mkdirSync(path.join(dir, 'folder'));
+    const err = (out: string) => cli(['scan', 'src', '-o', out], { cwd: BASIC });
+    expect(err(path.join(dir, 'nope/r.txt'))).toEqual({ code: 2, stdout: '', stderr: `spillguard: error: ${dir}/nope/r.txt: flag --output: cannot write: no such file or directory\n` });
+    expect(err(path.join(dir, 'file/r.txt'))).toEqual({ code: 2, stdout: '', stderr: `spillguard: error: ${dir}/file/r.txt: flag --output: cannot write: not a directory\n` });
+    expect(err(path.join(dir, 'folder'))).toEqual({ code: 2, stdout: '', stderr: `spillguard: error: ${dir}/folder: flag --output: cannot write: is a directory\n` });
+    expect(fs.readdirSync(path.join(dir, 'folder'))).toEqual([]);
+  });
+
   it('--output still tells the terminal what could not be read (exit 2 was silent)', () => {
     const out = path.join(os.tmpdir(), `sg-out-${process.pid}.txt`);
     try {

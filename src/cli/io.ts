@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SpillguardError } from '../errors.js';
+import { ioReason, SpillguardError } from '../errors.js';
 
 /** Colour only for a person at a terminal: never in pipes, never with NO_COLOR set. */
 export function useColor(stream: NodeJS.WriteStream, flag: boolean | undefined): boolean {
@@ -35,7 +35,9 @@ export function writeOutput(file: string, text: string, flag = 'output'): void {
     } catch {
       /* nothing to clean */
     }
-    throw new SpillguardError('io', `cannot write: ${(e as Error).message.replace(/^[A-Z]+: /, '')}`, { flag, file });
+    // The reason alone: Node's message names the temporary file, which the user never asked for.
+    const reason = ioReason(e).replace(/, \w+ '[^']*'(?: -> '[^']*')?$/, '');
+    throw new SpillguardError('io', `cannot write: ${reason}`, { flag, file });
   }
 }
 
