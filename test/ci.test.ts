@@ -216,6 +216,23 @@ describe('spillguard ci', () => {
     expect(gh.stderr.split('\n').filter((l) => l.includes('error'))).toEqual(['spillguard: error: unknown revision: HEAD']);
   });
 
+  it('a pull request range with no commits (pull_request_target checks out the base) is said, not passed off as a clean scan', () => {
+    const { dir } = prRepo();
+    git(dir, 'checkout', '-q', 'main');
+    const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_BASE_REF: 'main' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.includes('warning'))).toEqual([
+      "spillguard: warning: no commits after origin/main: HEAD is the base or behind it, so nothing was scanned (pull_request_target checks out the base branch: check out the pull request's head)",
+    ]);
+    // A range whose commits only delete files: nothing to scan, and no warning.
+    git(dir, 'checkout', '-q', 'feature');
+    git(dir, 'rm', '-q', 'new.js');
+    git(dir, 'commit', '-qm', 'drop');
+    git(dir, 'update-ref', 'refs/remotes/origin/main', git(dir, 'rev-parse', 'HEAD~1'));
+    const del = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } });
+    expect([del.code, del.stderr.includes('warning')]).toEqual([0, false]);
+  });
+
   it('an unknown base revision is an error naming it', () => {
     const { dir } = prRepo();
     const r = cli(['ci', '--base', 'no-such-ref'], { cwd: dir, env: NO_CI });

@@ -69,6 +69,14 @@ export const ciCommand = {
       });
       report = { ...r, rules: loaded?.rules ?? [] };
       root = r.root;
+      // "Clean" over no commits at all is no check: say so (pull_request_target checks out the base).
+      if (r.stats.files === 0) {
+        const n = await runGit(['rev-list', '--count', `${ci.base}..HEAD`], root);
+        if (n.code === 0 && n.stdout.toString().trim() === '0')
+          process.stderr.write(
+            `spillguard: warning: no commits after ${ci.base}: HEAD is the base or behind it, so nothing was scanned${ci.event === 'pull_request_target' ? " (pull_request_target checks out the base branch: check out the pull request's head)" : ''}\n`,
+          );
+      }
     } else {
       process.stderr.write(`spillguard: ${ci.provider === 'none' ? 'no CI detected,' : ci.provider} scanning the working tree\n`);
       const { scan } = await import('../../scan/index.js');
