@@ -233,6 +233,22 @@ describe('spillguard ci', () => {
     expect([del.code, del.stderr.includes('warning')]).toEqual([0, false]);
   });
 
+  it('--max-file-size applies to the tree and to a pull request\'s blobs; larger ones are listed as skipped', () => {
+    const { dir } = prRepo();
+    fs.writeFileSync(path.join(dir, 'big.js'), `${'x'.repeat(2000)}\nk = "tok_fake0000bigg0001"\n`);
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'big');
+    const tree = cli(['ci', '--max-file-size', '1KB', '--format', 'json'], { cwd: dir, env: NO_CI });
+    expect(JSON.parse(tree.stdout).skipped).toEqual([{ path: 'big.js', reason: 'larger than --max-file-size (2028 > 1024 bytes)' }]);
+    const pr = cli(['ci', '--base', 'main', '--max-file-size', '1KB', '--format', 'json'], { cwd: dir, env: NO_CI });
+    const doc = JSON.parse(pr.stdout);
+    expect(doc.findings.map((f: { path: string }) => f.path)).toEqual(['new.js']);
+    expect(doc.skipped.map((s: { path: string; reason: string }) => [s.path, s.reason.replace(/;.*/, '')])).toEqual([['big.js', 'larger than --max-file-size (2028 bytes']]);
+    expect(cli(['ci', '--max-file-size', 'big'], { cwd: dir, env: NO_CI }).stderr).toBe(
+      'spillguard: error: flag --max-file-size: "big" is not a size (examples: 500000, 10KB, 50MB, 0 for no limit)\n',
+    );
+  });
+
   it('an unknown base revision is an error naming it', () => {
     const { dir } = prRepo();
     const r = cli(['ci', '--base', 'no-such-ref'], { cwd: dir, env: NO_CI });

@@ -8,7 +8,8 @@ import { isSpillguardError, SpillguardError } from '../../errors.js';
 import { toolVersion } from '../../version.js';
 import { detectCi, type CiContext } from '../ci-env.js';
 import { exitCode, fingerprintKey, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
-import { defaultBaseline, repoBaseline } from '../git-shared.js';
+import { defaultBaseline, MAX_FILE_SIZE_OPTION, repoBaseline } from '../git-shared.js';
+import { parseSize } from '../io.js';
 import { writeOutput } from '../io.js';
 import { discoverRepo, runGit } from '../../git/exec.js';
 import { decode } from '../../git/common.js';
@@ -19,6 +20,7 @@ interface CiArgs extends Omit<ReportArgs, 'format'> {
   format?: Format;
   base?: string;
   annotations: boolean;
+  maxFileSize: string;
 }
 
 /** What each CI system consumes, and where it expects the file. */
@@ -33,7 +35,8 @@ export const ciCommand = {
   builder: (y: Argv) =>
     reportFlags(y, null)
       .option('base', { type: 'string', describe: 'Scan only commits after this revision (default on a PR/MR: from GITHUB_BASE_REF or CI_MERGE_REQUEST_DIFF_BASE_SHA)' })
-      .option('annotations', { type: 'boolean', default: true, describe: 'On GitHub Actions, print ::error annotations for the diff view' }),
+      .option('annotations', { type: 'boolean', default: true, describe: 'On GitHub Actions, print ::error annotations for the diff view' })
+      .option('max-file-size', { ...MAX_FILE_SIZE_OPTION, default: '50MB', describe: 'Skip files (or blobs) larger than this, listed as skipped (e.g. 10MB; 0 = no limit)' }),
   run: async (argv: CiArgs): Promise<number> => {
     const cwd = process.cwd();
     const ci = detectCi(process.env, argv.base);
@@ -42,7 +45,7 @@ export const ciCommand = {
     const output = argv.output ?? (argv.format ? undefined : defaults.output);
     // The baseline as the git modes find it: --baseline FILE, else the repository's own
     // .spillguard-baseline.json, so that a finding accepted locally does not fail the pipeline.
-    const common = { kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence };
+    const common = { kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, maxFileSize: parseSize(argv.maxFileSize ?? '50MB', 'max-file-size') };
     let report: Report;
     let root = cwd;
     if (ci.base) {
