@@ -61,7 +61,7 @@ export function parseBaseline(text: string, file: string): Baseline {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    // The line from V8's offset (a merge conflict's `<<<<<<<` in a committed baseline, say); the
+    // The line from V8's offset, when its message gives one; the
     // reason itself never quotes the text.
     const at = /at position (\d+)/.exec(String((e as Error)?.message ?? ''));
     const line = at ? text.slice(0, Number(at[1])).split('\n').length : undefined;
