@@ -313,6 +313,19 @@ describe('spillguard git', () => {
     ]);
   });
 
+  it("honours the work tree's .spillguardignore, as scan does", async () => {
+    const r = Repo.init();
+    r.write('.spillguardignore', 'testdata/\n');
+    r.write('testdata/keys.txt', `k=${S1}\n`);
+    r.write('src/app.txt', `k=${S2}\n`);
+    const c1 = r.commitAll('one');
+    r.write('testdata/more.txt', `k=${S3}\n`);
+    r.commitAll('two');
+    const { code, report } = await history(r);
+    expect(where(report.findings)).toEqual([{ ruleId: 'test-token', path: 'src/app.txt', line: 1, column: 3, commit: c1 }]);
+    expect(code).toBe(1);
+  });
+
   it('a commit whose tree is missing is reported, and the scan goes on past it; its child is read whole', async () => {
     const r = Repo.init();
     r.write('a.txt', `a=${S1}\n`);

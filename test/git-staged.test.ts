@@ -46,6 +46,26 @@ describe('spillguard staged', () => {
     expect(code).toBe(1);
   });
 
+  it('honours .spillguardignore as scan does: at the top and in sub-folders, files and folders', async () => {
+    const r = Repo.init();
+    r.write('.spillguardignore', 'testdata/\n*.snap\n');
+    r.write('pkg/.spillguardignore', 'fixtures/\n');
+    r.write('testdata/keys.txt', `k=${S1}\n`);
+    r.write('ui/a.snap', `k=${S2}\n`);
+    r.write('pkg/fixtures/deep/x.txt', `k=${S3}\n`);
+    r.write('pkg/fixtures.txt', `k=${S4}\n`); // not the folder
+    r.git('add', '-A');
+    const { code, report } = await staged(r);
+    expect(brief(report.findings)).toEqual([{ ruleId: 'test-token', path: 'pkg/fixtures.txt', line: 1, column: 3 }]);
+    expect(code).toBe(1);
+    // An ignore file that exists but cannot be read is an error naming it, not a silent choice.
+    fs.rmSync(path.join(r.dir, 'pkg/.spillguardignore'));
+    fs.mkdirSync(path.join(r.dir, 'pkg/.spillguardignore'));
+    const bad = await spillguard(['staged', '--config', cfg], r.dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`spillguard: error: ${path.join(r.dir, 'pkg/.spillguardignore')}: cannot read:`);
+  });
+
   it('finds nothing in a clean index, and exits 0', async () => {
     const r = Repo.init();
     r.write('a.txt', `k=${S1}\n`);

@@ -578,7 +578,10 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
       }
     }
   };
+  // The work tree's .spillguardignore, as a tree scan applies it (none in a bare repository).
+  const ignored = info.top ? mods.spillguardIgnore(info.top) : () => false;
   const entry = (c: CommitInfo, e: RawEntry) => {
+    if (ignored(e.path)) return;
     const key = e.dstOid + sig(e.path);
     const st = seen.get(key);
     if (st === CLEAN) return;
@@ -665,7 +668,7 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
 
 /** What scanning needs beyond git: loaded once git is started, so that the two overlap. */
 async function loadScanModules() {
-  const [engine, decoding, safe, schema, filters, chunker, common] = await Promise.all([
+  const [engine, decoding, safe, schema, filters, chunker, common, ignoreFiles] = await Promise.all([
     import('../engine/engine.js'),
     import('../engine/decode.js'),
     import('../engine/safe-regex.js'),
@@ -673,6 +676,7 @@ async function loadScanModules() {
     import('../filters/index.js'),
     import('../sources/chunker.js'),
     import('./common.js'),
+    import('../sources/ignore-files.js'),
   ]);
   return {
     createEngine: engine.createEngine,
@@ -685,6 +689,7 @@ async function loadScanModules() {
     decode: common.decode,
     isBinary: common.isBinary,
     resolveRuleSet: common.resolveRuleSet,
+    spillguardIgnore: ignoreFiles.spillguardIgnore,
   };
 }
 

@@ -24,6 +24,7 @@ import {
 } from './diff.js';
 import { CatFile, discoverRepo, gitFailure, repoInfo, runGit, ZERO_OID, type BlobResult } from './exec.js';
 import { diffArgs, startStagedDiff, type StagedDiffRun } from './staged-diff.js';
+import { spillguardIgnore } from '../sources/ignore-files.js';
 
 export interface StagedOptions extends GitScanOptions {
   /**
@@ -210,8 +211,9 @@ export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResul
       blob?: Promise<BlobResult>;
     }
     const jobs: Job[] = [];
+    const ignored = spillguardIgnore(top);
     for (const e of main.entries) {
-      if (e.status === 'D') continue;
+      if (e.status === 'D' || ignored(e.path)) continue;
       if (e.status === 'U') {
         skipped.push({ path: e.path, reason: 'unmerged: resolve the conflict and stage the file' });
         continue;
