@@ -256,6 +256,13 @@ function makeValues() {
   v.algoliaAdminKey = tok(HEX, 32);
   v.algoliaSearchKey = tok(HEX, 32);
   v.geocoderKey = tok(HEX, 24);
+  // Added after the rest, so the values above keep their place in the PRNG sequence.
+  v.fraudApiToken = tok(ALNUM, 32);
+  v.awsKeyIdReport = `AKIA${tok(BASE32, 16)}`;
+  v.awsSecretReport = tok(ALNUM + '+/', 40);
+  v.databricksToken = `dapi${tok(HEX, 32)}`;
+  v.twilioSidNb = `AC${tok(HEX, 32)}`;
+  v.twilioTokenNb = tok(HEX, 32);
   return v;
 }
 
