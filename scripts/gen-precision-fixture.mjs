@@ -263,6 +263,8 @@ function makeValues() {
   v.databricksToken = `dapi${tok(HEX, 32)}`;
   v.twilioSidNb = `AC${tok(HEX, 32)}`;
   v.twilioTokenNb = tok(HEX, 32);
+  v.inventoryBearer = tok(ALNUM + '-_', 40);
+  v.pricingApiKey = tok(ALNUM, 32);
   return v;
 }
 
