@@ -111,12 +111,14 @@ describe('baselines', () => {
     // A merge conflict left in the committed file: the line is named, the text is not quoted.
     const ok = '    {"fingerprint":"4710c8debc7763bd9f4d84c269371c85","ruleId":"test-token","path":"src/a.js"}';
     fs.writeFileSync(path.join(dir, '.spillguard-baseline.json'), `{\n  "version": 1,\n  "entries": [\n<<<<<<< HEAD\n${ok}\n=======\n  ]\n}\n`);
+    const conflict = "unresolved merge conflict (<<<<<<<): keep both sides' entries, or re-create it with `spillguard baseline create`";
     for (const args of [['scan', '--baseline', '.spillguard-baseline.json'], ['ci'], ['baseline', 'update']]) {
       const c = cli(args, { cwd: dir, env: { CI: '', GITHUB_ACTIONS: '', GITLAB_CI: '' } });
-      expect([c.code, c.stderr.split('\n').filter((l) => l.includes('error'))]).toEqual([
-        2,
-        ['spillguard: error: .spillguard-baseline.json:4: flag --baseline: unresolved merge conflict (<<<<<<<): keep both sides\' entries, or re-create it with `spillguard baseline create`'],
-      ]);
+      // ci applies the repository's baseline without a flag: it is named in full, and as such.
+      const said = args[0] === 'ci'
+        ? `spillguard: error: ${path.join(fs.realpathSync(dir), '.spillguard-baseline.json')}:4: ${conflict} (the repository's baseline, applied by default)`
+        : `spillguard: error: .spillguard-baseline.json:4: flag --baseline: ${conflict}`;
+      expect([c.code, c.stderr.split('\n').filter((l) => l.includes('error'))]).toEqual([2, [said]]);
     }
     // Other invalid JSON: the line where V8 says it stopped.
     fs.writeFileSync(path.join(dir, '.spillguard-baseline.json'), `{\n  "version": 1,\n  "entries": [\n${ok}\n${ok}\n  ]\n}\n`);

@@ -453,7 +453,7 @@ describe('spillguard staged', () => {
     r.write('sub/a.txt', 'x\n');
     r.git('add', 'sub/a.txt');
     const res = await spillguard(['staged'], path.join(r.dir, 'sub'));
-    expect(res.stderr).toBe(`spillguard: error: ${path.join(r.dir, '.spillguard-baseline.json')}: not valid JSON: malformed JSON (the repository's baseline, applied by default)\n`);
+    expect(res.stderr).toBe(`spillguard: error: ${path.join(r.dir, '.spillguard-baseline.json')}:1: not valid JSON: malformed JSON (the repository's baseline, applied by default)\n`);
     expect(res.code).toBe(2);
   });
 
