@@ -140,12 +140,17 @@ export class JsonlRedactStream extends Transform {
     const name = this.opts.name ?? '<stdin>';
     // Verify before emitting: as for a document (document.ts), a record left as it was whose scan found
     // nothing to redact needs no second scan, and a changed one is re-scanned around its changes.
+    const extra = doc.verifyTexts.flatMap((t) => this.redactor.leftovers(t, name));
     const left =
       valid && this.select
-        ? doc.verifyTexts.flatMap((t) => this.redactor.leftovers(t, name))
-        : valid && text === body && doc.rawRedactable === 0
-          ? []
-          : ((valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name));
+        ? extra
+        : [
+            ...(valid && text === body && doc.rawRedactable === 0
+              ? []
+              : (valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name)),
+            // Escaped keys, decoded (json.ts): the raw output hides what they hold.
+            ...extra,
+          ];
     if (left.length) {
       this.stats.withheld.push({ line, rules: [...new Set(left.map((f) => f.ruleId))] });
       return lead;

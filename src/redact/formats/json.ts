@@ -117,6 +117,9 @@ export function redactJsonText(
       if (top && !top.arr && top.expectKey) {
         top.key = escaped ? (JSON.parse(src.slice(i, j + 1)) as string) : src.slice(i + 1, j);
         top.expectKey = false;
+        // Keys are never rewritten, and verification reads the raw output, where escapes can hide a
+        // value (`"a\u0040example.com"`): the decoded key is what a reader gets, so it is verified too.
+        if (escaped && !select) doc.verifyTexts.push(top.key);
       } else if (!select && !escaped && cursor && !cursor.has(raw!.base + i + 1, raw!.base + j)) {
         // A value without escapes is exactly its raw text: when the raw scan found nothing in it, nothing changes.
       } else {

@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+
+const KEY = { SPILLGUARD_KEY: 'spillguard-test-key-0001' };
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sg-redact-keys-'));
+
+describe('JSON keys hiding a value behind escapes are verified decoded', () => {
+  it('a .json key "a\\u0040example.com" is a leftover: not written, exit 1, reported without the value', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'in'));
+    fs.writeFileSync(path.join(dir, 'in/key.json'), '{"a\\u0040example.com": 1, "t": "x"}');
+    fs.writeFileSync(path.join(dir, 'in/plain.json'), '{"caf\\u00e9": 1, "t": "x"}');
+    const r = cli(['redact', 'in', '--out', 'out', '--manifest', 'm.jsonl', '--quiet'], { cwd: dir, env: KEY });
+    expect(r.stderr).toBe('spillguard: leftover: in/key.json: verification found 1 finding(s) left in the output; not written\n');
+    expect(r.code).toBe(1);
+    expect(fs.readdirSync(path.join(dir, 'out'))).toEqual(['plain.json']);
+    const m = fs.readFileSync(path.join(dir, 'm.jsonl'), 'utf8');
+    expect(m).not.toContain('a@example.com');
+    const e = m.trim().split('\n').map((l) => JSON.parse(l));
+    expect(e.map((x) => [x.input, x.status])).toEqual([['in/key.json', 'leftover'], ['in/plain.json', 'ok']]);
+    expect(e[0].leftovers.map((l: { rule: string }) => l.rule)).toEqual(['pii-email']);
+  });
+
+  it('--stdin JSONL: a record whose escaped key holds an address is withheld, exit 1', () => {
+    const input = '{"id":1,"m":{"a\\u0040example.com":true},"t":"x"}\n{"id":2,"m":{"\\u00e9t\\u00e9":true},"t":"b@example.com"}\n';
+    const r = cli(['redact', '--stdin'], { input, env: KEY });
+    expect(r.stdout).toBe('{"id":2,"m":{"\\u00e9t\\u00e9":true},"t":"<EMAIL_534370>"}\n');
+    expect(r.stderr).toBe(
+      'spillguard: <stdin>:1: record withheld: verification still found pii-email after redaction\n' +
+        'spillguard redact: 1 records written, 0 dropped, 1 withheld, 0 not JSON; redactions: EMAIL 1\n',
+    );
+    expect(r.code).toBe(1);
+  });
+});
