@@ -22,11 +22,14 @@ const toEntity = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, '_').repl
  * The value a pseudonym or hash is computed from, so that trivially different spellings of one value
  * (case of an e-mail address, separators in a phone or card number, Unicode forms) get one token.
  */
-export function normalise(value: string, f?: Pick<Finding, 'extra'>): string {
+export function normalise(value: string, f?: Pick<Finding, 'extra'> & Partial<Pick<Finding, 'kind'>>): string {
   if (f?.extra?.e164) return f.extra.e164;
   const v = value.normalize('NFKC').trim();
   if (v.includes('@') && !/\s/.test(v)) return v.toLowerCase();
   if (/^\+?[\d\s().\-/]+$/.test(v) && /\d{4}/.test(v.replace(/\D/g, ''))) return (v.startsWith('+') ? '+' : '') + v.replace(/\D/g, '');
+  // Identifiers of letters and digits (IBANs, NI numbers, NIEs, passports) are printed grouped or not,
+  // and read case-insensitively: `DE89 3704 0044 0532 0130 00` and `DE89370400440532013000` are one value.
+  if (f?.kind === 'pii' && /^[A-Za-z0-9]+(?:[ .\-/][A-Za-z0-9]+)*$/.test(v) && /\d{4}/.test(v.replace(/\D/g, ''))) return v.replace(/[ .\-/]/g, '').toUpperCase();
   return v.replace(/\s+/g, ' ');
 }
 
