@@ -286,6 +286,12 @@ export class DocSession {
    * neighbourhood of each replacement and takes the rest of the output's findings from here.
    */
   scanned?: Finding[];
+  /**
+   * Output length minus input length of the replacements made so far in segments given a `base`
+   * (segments of one text, visited in order): a segment at input offset `base` starts at `base +
+   * outShift` in the output. A handler walking a new text (an e-mail's HTML part) resets it.
+   */
+  outShift = 0;
   /** Replacements as [inStart, inEnd, outLength] triples, in input order: the output is the input with these applied. */
   readonly edits: number[] = [];
   /** False when an edit came out of order or a second whole scan was made: verification then scans everything. */
@@ -315,13 +321,26 @@ export class DocSession {
     // Screening only reports an injection hit; given an operator (its rule's or the kind's), it is replaced too.
     const red = findings.filter((f) => f.kind !== 'injection' || r.kinds.includes('injection') || r.operatorFor(f) !== 'keep');
     const { planned, kept } = r.plan(red);
-    for (const f of kept) this.kept.push(this.record(f, 'keep', r.entity(f.ruleId), at(f.span.start), at(f.span.end), at(f.span.start), at(f.span.end), where));
-    if (!planned.length) return { text: opts.raw ?? text, changed: false, dropRecord: false };
-    const { text: out, applied } = applyRedactions(text, planned, opts);
-    let dropRecord = false;
     const base = opts.base ?? 0;
+    // Where the segment starts in the output: earlier segments' replacements moved it.
+    const outBase = opts.base === undefined ? 0 : base + this.outShift;
+    const { text: out, applied } = planned.length ? applyRedactions(text, planned, opts) : { text: opts.raw ?? text, applied: [] };
+    // A kept finding stays as it is, moved by the replacements before it in its segment.
+    const outAt = (raw: number) => {
+      let o = raw;
+      for (const a of applied) if (a.rawEnd <= raw) o += a.repLen - (a.rawEnd - a.rawStart);
+      return outBase + o;
+    };
+    const rawAt = (i: number) => (opts.map ? opts.map[i] : i);
+    for (const f of kept) {
+      const rs = rawAt(f.span.start);
+      const re = rawAt(f.span.end);
+      this.kept.push(this.record(f, 'keep', r.entity(f.ruleId), at(f.span.start), at(f.span.end), outAt(rs), outAt(rs) + (re - rs), where));
+    }
+    if (!applied.length) return { text: opts.raw ?? text, changed: false, dropRecord: false };
+    let dropRecord = false;
     for (const a of applied) {
-      const rec = this.record(a.winner.finding, a.winner.operator, a.winner.entity, base + a.rawStart, base + a.rawEnd, base + a.outStart, base + a.outEnd, where);
+      const rec = this.record(a.winner.finding, a.winner.operator, a.winner.entity, base + a.rawStart, base + a.rawEnd, outBase + a.outStart, outBase + a.outEnd, where);
       if (a.absorbed.length) rec.absorbed = [...new Set(a.absorbed.map((p) => p.finding.ruleId))].sort();
       if (a.winner.operator === 'drop-record' && (a.winner.finding.severity === 'critical' || a.winner.finding.severity === 'high')) {
         dropRecord = true;
@@ -329,6 +348,7 @@ export class DocSession {
       }
       this.records.push(rec);
       if (opts.track) this.edit(base + a.rawStart, base + a.rawEnd, a.repLen);
+      if (opts.base !== undefined) this.outShift += a.repLen - (a.rawEnd - a.rawStart);
     }
     return { text: out, changed: true, dropRecord };
   }

@@ -55,6 +55,7 @@ export const htmlHandler: FormatHandler = {
 export function redactHtml(src: string, doc: DocSession, where: Where = {}, track = true): string {
   const out: string[] = [];
   const n = src.length;
+  doc.outShift = 0;
   // One scan of the raw page (with markup, so context rules see labels and keys; injection rules
   // see hidden styles); segments are scanned on their own only where entities make them differ.
   const rawFindings = new Cursor(doc.rawFindings(src, where));
