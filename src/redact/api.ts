@@ -44,6 +44,12 @@ export interface RedactTextResult {
   droppedRecords: number;
 }
 
+/** `fields` is a list of names or pointers: a lone string would be taken apart as a list of letters, or throw deep inside. */
+function checkFields(fn: string, fields: unknown): void {
+  if (fields !== undefined && (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string')))
+    throw new TypeError(`${fn}: fields must be a list of field names or JSON pointers (got ${JSON.stringify(fields)})`);
+}
+
 /** Compiles rules, config and key into a reusable redactor. */
 export function createRedactor(opts: RedactOptions = {}): Redactor {
   // Library callers get a TypeError naming the option, not a failure deep inside a document.
@@ -67,6 +73,8 @@ export function createRedactor(opts: RedactOptions = {}): Redactor {
  * `spillguard redact`. The result never holds a raw value: records carry offsets and fingerprints.
  */
 export function redactText(text: string, opts: RedactTextOptions = {}): RedactTextResult {
+  if (typeof text !== 'string') throw new TypeError(`redactText: text must be a string (got ${text === null ? 'null' : typeof text})`);
+  checkFields('redactText', opts.fields);
   const redactor = opts.redactor ?? createRedactor(opts);
   const format = opts.format ?? 'txt';
   const handler = HANDLERS[format];
@@ -97,6 +105,7 @@ export interface RedactStreamOptions extends RedactOptions {
 
 /** A Node Transform that redacts a text or JSONL stream in bounded memory. */
 export function redactStream(opts: RedactStreamOptions = {}): Transform {
+  checkFields('redactStream', opts.fields);
   const redactor = opts.redactor ?? createRedactor(opts);
   return opts.format === 'jsonl' ? new JsonlRedactStream(redactor, { name: opts.name, fields: opts.fields }) : new TextRedactStream(redactor, { name: opts.name });
 }

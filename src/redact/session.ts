@@ -1,6 +1,6 @@
 import { createEngine, type Engine } from '../engine/engine.js';
 import { locate } from '../engine/position.js';
-import { CONFIDENCES, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
+import { CONFIDENCES, KINDS, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
 import { allowlistFilter, confidenceFilter, inlineFilter, type AllowlistFilter, type Filter } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import { SpillguardError } from '../errors.js';
@@ -33,6 +33,19 @@ export const isCiMask = (secret: string) => /^["']?\*{3,}["']?$/.test(secret);
 const rank = (c: Confidence) => CONFIDENCES.length - CONFIDENCES.indexOf(c);
 
 /**
+ * Library callers get a TypeError naming the option: a misspelt confidence (`'Medium'`) ranked below
+ * every finding, so nothing at all was redacted, silently.
+ */
+function checkRedactorOptions(opts: RedactorOptions): void {
+  for (const name of ['minConfidence', 'verifyThreshold'] as const) {
+    const v = opts[name];
+    if (v !== undefined && !CONFIDENCES.includes(v)) throw new TypeError(`redact: ${name} must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(v)})`);
+  }
+  if (opts.kinds !== undefined && (!Array.isArray(opts.kinds) || opts.kinds.some((k) => !KINDS.includes(k))))
+    throw new TypeError(`redact: kinds must be a list of ${KINDS.join(', ')} (got ${JSON.stringify(opts.kinds)})`);
+}
+
+/**
  * A compiled redaction policy: engines, filters, operators and key. Pure apart from the engines'
  * own state; one instance serves many documents (and one per worker thread).
  */
@@ -59,6 +72,7 @@ export class Redactor {
   private readonly allowFilter: AllowlistFilter;
 
   constructor(readonly opts: RedactorOptions) {
+    checkRedactorOptions(opts);
     this.kinds = opts.kinds ?? ['secret', 'pii'];
     const screen = opts.injection ?? true;
     const redactRules = opts.rules.rules.filter((r) => this.kinds.includes(r.kind));
