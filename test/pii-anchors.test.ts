@@ -231,7 +231,7 @@ describe('rules with anchors find exactly what a scan of the whole text finds', 
     expect(ANCHORED.map((r) => r.id).sort()).toEqual(
       [
         'pii-br-cnpj', 'pii-br-cpf', 'pii-btc-address', 'pii-ca-sin', 'pii-credit-card', 'pii-date-of-birth', 'pii-de-steuer-id',
-        'pii-email', 'pii-es-dni', 'pii-eth-address', 'pii-fr-nir', 'pii-iban', 'pii-in-aadhaar', 'pii-in-aadhaar-unformatted',
+        'pii-email', 'pii-email-urlencoded', 'pii-es-dni', 'pii-eth-address', 'pii-fr-nir', 'pii-iban', 'pii-in-aadhaar', 'pii-in-aadhaar-unformatted',
         'pii-in-pan', 'pii-ipv4', 'pii-ipv6', 'pii-mac', 'pii-passport', 'pii-phone', 'pii-uk-nhs', 'pii-uk-nino', 'pii-us-itin',
         'pii-us-ssn', 'pii-us-ssn-unformatted',
       ].sort(),

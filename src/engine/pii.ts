@@ -506,6 +506,17 @@ export function email(value: string): PiiVerdict | PiiResult {
   return { verdict: 'valid', test: TEST_EMAIL_DOMAIN.test(domain) };
 }
 
+/** `ann%40example.com` (in a URL): decoded, then checked like an address. */
+export function emailUrlencoded(value: string): PiiVerdict | PiiResult {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return INVALID;
+  }
+  return /[\s<>"]/.test(decoded) ? INVALID : email(decoded);
+}
+
 /** The rules' TLD list: a spelled-out address ends on a TLD people actually spell out. */
 const OBFUSCATED_TLDS = /\.(?:com|org|net|edu|gov|io|de|fr|es|it|uk|co|in|br|ca|eu|ch|nl|be|at|us|info|biz|me)$/i;
 
@@ -879,6 +890,7 @@ export const PII_VALIDATORS: Record<string, PiiValidator> = {
   'eth-address': ethAddress,
   email,
   'email-obfuscated': emailObfuscated,
+  'email-urlencoded': emailUrlencoded,
   phone,
   ipv4,
   ipv6,

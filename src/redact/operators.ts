@@ -24,7 +24,15 @@ const toEntity = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, '_').repl
  */
 export function normalise(value: string, f?: Pick<Finding, 'extra'> & Partial<Pick<Finding, 'kind'>>): string {
   if (f?.extra?.e164) return f.extra.e164;
-  const v = value.normalize('NFKC').trim();
+  let v = value.normalize('NFKC').trim();
+  // An address percent-encoded in a URL (pii-email-urlencoded) is the address: one token for both spellings.
+  if (!v.includes('@') && /^[^\s%]+(?:%[0-9A-Fa-f]{2}[^\s%]*)*$/.test(v) && /%40/i.test(v)) {
+    try {
+      v = decodeURIComponent(v);
+    } catch {
+      // Not percent-encoding after all: the value as it is.
+    }
+  }
   if (v.includes('@') && !/\s/.test(v)) return v.toLowerCase();
   if (/^\+?[\d\s().\-/]+$/.test(v) && /\d{4}/.test(v.replace(/\D/g, ''))) return (v.startsWith('+') ? '+' : '') + v.replace(/\D/g, '');
   // Identifiers of letters and digits (IBANs, NI numbers, NIEs, passports) are printed grouped or not,
