@@ -14,7 +14,9 @@ export const pdfHandler: FormatHandler = {
     const { extractText, getDocumentProxy } = await import('unpdf');
     let pages: string[];
     try {
-      const pdf = await getDocumentProxy(new Uint8Array(input as Buffer));
+      // Errors only: pdf.js otherwise writes its own warnings ("Warning: Indexing all PDF objects") to
+      // standard error, unprefixed, beside the run's report (with --quiet too).
+      const pdf = await getDocumentProxy(new Uint8Array(input as Buffer), { verbosity: 0 });
       pages = (await extractText(pdf, { mergePages: false })).text as string[];
       await pdf.destroy?.();
     } catch (e) {
