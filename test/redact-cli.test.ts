@@ -421,6 +421,17 @@ describe('spillguard redact --stdin', () => {
     expect(r.stdout).toBe('step \x1b[1m********************\x1b[0m\r\n 10%\r 20%\r 100%\r\nsecret: ***\nAKIAFAKE2345EXAMPLE7 and [EMAIL]\n');
   });
 
+  it('--format text: the summary counts what was redacted; --field and --columns are refused, not ignored', () => {
+    const r = cli(['redact', '--stdin', '--format', 'text', '--config', CONFIG], { input: 'mail ann@example.com\n' });
+    expect(r).toEqual({ code: 0, stdout: 'mail [EMAIL]\n', stderr: 'spillguard redact: redacted 1 value(s): EMAIL 1\n' });
+    expect(cli(['redact', '--stdin', '--format', 'text', '--field', 'text', '--config', CONFIG], { input: 'x\n' })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'spillguard: error: flag --field: --format text redacts the whole stream: there are no fields to choose (--field is for JSON and JSONL)\n',
+    });
+    expect(cli(['redact', '--stdin', '--format', 'text', '--columns', '2', '--config', CONFIG], { input: 'x\n' }).code).toBe(2);
+  });
+
   it('--format text flushes each line as it arrives', async () => {
     const child = spawn(process.execPath, [BIN, 'redact', '--stdin', '--format', 'text', '--config', CONFIG, '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const got: string[] = [];

@@ -172,10 +172,13 @@ async function stdinMode(argv: RedactArgs, redactorOptions: ConstructorParameter
   const redactor = new Redactor(format === 'text' ? { ...redactorOptions, injection: false } : redactorOptions);
   const { pipeline } = await import('node:stream/promises');
   if (format === 'text') {
+    // A log has no fields or columns to choose: the flag would be silently ignored.
+    if (formatOptions.fields.length) throw new SpillguardError('usage', '--format text redacts the whole stream: there are no fields to choose (--field is for JSON and JSONL)', { flag: 'field' });
+    if (formatOptions.columns.length) throw new SpillguardError('usage', '--format text redacts the whole stream: there are no columns to choose (--columns is for CSV and TSV)', { flag: 'columns' });
     const { TextRedactStream } = await import('../../redact/stream.js');
     const t = new TextRedactStream(redactor, { name: argv.stdinName });
     await pipeline(process.stdin, t, process.stdout);
-    if (!argv.quiet && t.lines.found) process.stderr.write(`spillguard redact: masked ${t.lines.found} secret(s): ${Object.entries(t.lines.counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    if (!argv.quiet && t.lines.found) process.stderr.write(`spillguard redact: redacted ${t.lines.found} value(s): ${Object.entries(t.lines.counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     return 0;
   }
   if (format === 'jsonl') {
