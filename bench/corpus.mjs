@@ -1010,7 +1010,8 @@ function plantMinified(f, r, failures) {
 
 function rulesDigest(packs, cands) {
   const h = crypto.createHash('sha256');
-  h.update(JSON.stringify(cands.list.map((c) => [c.ruleId, c.source, c.rule.regexRaw, c.rule.examples[0], c.rule.entropy, c.rule.stopwords])));
+  // Where a plant may go depends on the rule's paths and allowlisted paths too: a change there moves plants.
+  h.update(JSON.stringify(cands.list.map((c) => [c.ruleId, c.source, c.rule.regexRaw, c.rule.examples[0], c.rule.entropy, c.rule.stopwords, c.rule.paths?.map(String), c.rule.allowPaths.map(String)])));
   h.update(JSON.stringify(packs.global.stopwords));
   h.update(JSON.stringify(packs.global.regexes.map(String)));
   return h.digest('hex').slice(0, 16);

@@ -64,3 +64,17 @@ describe('spillguard rules', () => {
     expect(json[0]).toEqual({ id: 'corp-token', kind: 'secret', severity: 'high', confidence: 'medium', keywords: ['cst_'], validator: null, description: 'corp-token' });
   });
 });
+
+describe('built-in rules that depend on the file', () => {
+  it('config-password-unquoted reads an unquoted value in config and shell, not in source code (an expression there)', () => {
+    const scan = (name: string, text: string) => {
+      const r = cli(['scan', '-', '--stdin-name', name, '--format', 'json'], { input: text, cwd: os.tmpdir() });
+      return (JSON.parse(r.stdout) as { findings: Array<{ ruleId: string; line: number; column: number }> }).findings.map((f) => [f.ruleId, f.line, f.column]);
+    };
+    const expression = 'x\npwd_salt = pwd+salt2\n';
+    expect(scan('settings.py', expression)).toEqual([]);
+    expect(scan('app.go', expression)).toEqual([]);
+    expect(scan('settings.yaml', expression)).toEqual([['config-password-unquoted', 2, 12]]);
+    expect(scan('deploy.sh', 'db_password = uvHF4EsxgSQv8hTd\n')).toEqual([['config-password-unquoted', 1, 15]]);
+  });
+});
