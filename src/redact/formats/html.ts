@@ -2,6 +2,7 @@ import type { DocSession } from '../session.js';
 import type { Where } from '../types.js';
 import { Cursor, within } from './relocate.js';
 import type { FormatHandler } from './types.js';
+import { unescapeRun } from '../../engine/decode.js';
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', commat: '@', period: '.' };
 
@@ -132,7 +133,17 @@ export function redactHtml(src: string, doc: DocSession, where: Where = {}, trac
       closeRe.lastIndex = tagEnd;
       const close = closeRe.exec(src)?.index ?? -1;
       const stop = close < 0 ? n : close;
+      const before = out.length;
       seg(tagEnd, stop, (s) => s, false);
+      // A script's string escapes hide a value from the raw scan ("eve\u0040example.com"): what the
+      // script means is verified too, so such a value fails the document instead of passing.
+      if (name === 'script') {
+        const emitted = out.slice(before).join('');
+        if (emitted.includes('\\')) {
+          const meant = unescapeRun(emitted, 'js-escape');
+          if (meant !== emitted) doc.verifyTexts.push(meant);
+        }
+      }
       i = stop;
     }
   }
