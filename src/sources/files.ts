@@ -1,14 +1,14 @@
 import { isUtf8 } from 'node:buffer';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { ioReason } from '../errors.js';
-import { lineBreakEntries, noteLineBreakNames, type LineBreakName } from './line-break-names.js';
+import { direntFromStats, lineBreakEntries, noteLineBreakNames, type LineBreakName } from './line-break-names.js';
 import { readRegularFileSync } from './safe-open.js';
-import { discoverRepo, GIT_CONFIG_OVERRIDES } from '../git/exec.js';
+import { discoverRepo, runGit } from '../git/exec.js';
+import { spillguardIgnore } from './ignore-files.js';
 
 export interface FileEntry {
   /** Absolute path on disk. */
@@ -183,23 +183,11 @@ async function walkDir(
   };
   // .gitignore does not apply to files git tracks (as in git): a committed `.env` that the
   // .gitignore also lists is in every clone, so it is scanned; .spillguardignore still applies.
-  const tracked = opts.gitignore ? trackedFiles(root) : undefined;
+  const tracked = opts.gitignore ? await trackedFiles(root) : undefined;
   let ownIgnored: ((rel: string) => boolean) | undefined;
   if (tracked?.size) {
-    const own = new Map<string, Ignore>();
-    for (const dir of ['', ...matchers.keys()].filter((d, i, a) => a.indexOf(d) === i)) {
-      const r = readIgnoreFiles(root, dir, ['.spillguardignore'], { files: [], skipped: [], errors: [] }, opts.cwd);
-      if (r.rules) own.set(dir, r.ig);
-    }
-    ownIgnored = (rel) => {
-      for (const [dir, ig] of own) {
-        if (dir !== '' && !rel.startsWith(dir + '/')) continue;
-        const sub = dir === '' ? rel : rel.slice(dir.length + 1);
-        const parts = sub.split('/');
-        for (let i = 1; i <= parts.length; i++) if (ig.ignores(i === parts.length ? sub : parts.slice(0, i).join('/') + '/')) return true;
-      }
-      return false;
-    };
+    // The walk has reported an ignore file it could not read.
+    ownIgnored = spillguardIgnore(root, () => undefined);
     // Tracked files in folders the root .gitignore pruned from the walk (a committed `dist/x`).
     const listed = new Set(entries.map((e) => e.path));
     for (const rel of tracked) {
@@ -211,7 +199,7 @@ async function walkDir(
         continue; // deleted in the work tree: nothing on disk to scan
       }
       if (st.isDirectory()) continue; // a submodule
-      entries.push({ path: rel, name: path.posix.basename(rel), dirent: direntOf(st, rel), stats: st } as (typeof entries)[number]);
+      entries.push({ path: rel, name: path.posix.basename(rel), dirent: direntFromStats(path.posix.basename(rel), st), stats: st } as (typeof entries)[number]);
     }
   }
   const skip = (rel: string) => ignored(rel, false) && !(tracked?.has(rel) && !ownIgnored!(rel));
@@ -237,33 +225,12 @@ async function walkDir(
  * asked when a `.git` is found above `root` (or git's location variables are set): no process is
  * started for a folder that is not in a repository.
  */
-function trackedFiles(root: string): Set<string> | undefined {
-  const env = process.env;
-  if (!(env.GIT_DIR || env.GIT_WORK_TREE) && !discoverRepo(root)?.top) return undefined;
-  try {
-    const out = execFileSync('git', [...GIT_CONFIG_OVERRIDES, 'ls-files', '-z', '--cached'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 1 << 30,
-      env: { ...env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
-    });
-    return new Set(out.toString('utf8').split('\0').filter(Boolean));
-  } catch {
-    return undefined; // no git on PATH, or not a work tree after all: .gitignore applies as before
-  }
-}
-
-function direntOf(st: fs.Stats, rel: string): fs.Dirent {
-  return {
-    name: path.posix.basename(rel),
-    isFile: () => st.isFile(),
-    isDirectory: () => st.isDirectory(),
-    isSymbolicLink: () => st.isSymbolicLink(),
-    isFIFO: () => st.isFIFO(),
-    isSocket: () => st.isSocket(),
-    isBlockDevice: () => st.isBlockDevice(),
-    isCharacterDevice: () => st.isCharacterDevice(),
-  } as fs.Dirent;
+async function trackedFiles(root: string): Promise<Set<string> | undefined> {
+  if (!(process.env.GIT_DIR || process.env.GIT_WORK_TREE) && !discoverRepo(root)?.top) return undefined;
+  // No git on PATH, or not a work tree after all: .gitignore applies as before.
+  const r = await runGit(['ls-files', '-z', '--cached'], root).catch(() => undefined);
+  if (!r || r.code !== 0) return undefined;
+  return new Set(r.stdout.toString('utf8').split('\0').filter(Boolean));
 }
 
 /**

@@ -7,9 +7,10 @@ import { readRegularFileSync } from './safe-open.js';
  * The work tree's `.spillguardignore` files, for paths that git names (what a commit stages, what
  * the history holds): as in the walk of `spillguard scan`, each file's patterns apply below its
  * folder, and a file inside an ignored folder is ignored. Read lazily, a folder at a time, once;
- * one that exists but cannot be read is an error naming it, not a file silently scanned or skipped.
+ * one that exists but cannot be read is an error naming it, not a file silently scanned or skipped
+ * (thrown, unless `onError` takes it: the tree walk has reported it already).
  */
-export function spillguardIgnore(top: string): (rel: string) => boolean {
+export function spillguardIgnore(top: string, onError?: (e: SpillguardError) => void): (rel: string) => boolean {
   const byDir = new Map<string, Ignore | null>();
   const rulesAt = (dir: string): Ignore | null => {
     let ig = byDir.get(dir);
@@ -21,7 +22,11 @@ export function spillguardIgnore(top: string): (rel: string) => boolean {
         ig = ignore().add(readRegularFileSync(file, { follow: true }).toString('utf8'));
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new SpillguardError('io', `cannot read: ${ioReason(e)}`, { file });
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+          const err = new SpillguardError('io', `cannot read: ${ioReason(e)}`, { file });
+          if (!onError) throw err;
+          onError(err);
+        }
       }
       byDir.set(dir, ig);
     }

@@ -30,12 +30,15 @@ export function noteLineBreakNames(dir: string, listing: unknown, into: LineBrea
 
 /** A Dirent-alike from lstat (a name that vanished since the listing is simply gone). */
 function direntOf(dir: string, name: string): fs.Dirent | undefined {
-  let st: fs.Stats;
   try {
-    st = fs.lstatSync(path.join(dir, name));
+    return direntFromStats(name, fs.lstatSync(path.join(dir, name)));
   } catch {
     return undefined;
   }
+}
+
+/** A Dirent-alike for a name whose lstat is in hand. */
+export function direntFromStats(name: string, st: fs.Stats): fs.Dirent {
   return {
     name,
     isFile: () => st.isFile(),
