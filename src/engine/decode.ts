@@ -12,8 +12,8 @@
  */
 import type { Engine } from './engine.js';
 import { INLINE_MARKERS } from './engine.js';
-import { locate } from './position.js';
-import type { Chunk, Finding, Span } from './types.js';
+import { spansOf } from './position.js';
+import type { Chunk, Finding } from './types.js';
 
 export type Scheme = 'base64' | 'base64url' | 'hex' | 'percent' | 'js-escape' | 'html-entity';
 
@@ -328,18 +328,9 @@ export function scanDecoded(engine: Engine, chunk: Chunk, plain: readonly Findin
   }
   if (found.length === 0) return [];
 
-  const posOf = locate(chunk, found.flatMap(({ piece }) => [piece.start, piece.end]));
+  const spans = spansOf(chunk, found.map(({ piece }) => piece));
   return found.map(({ f, piece }, i) => {
-    const s = posOf[2 * i];
-    const e = posOf[2 * i + 1];
-    const span: Span = {
-      start: chunk.offset + piece.start,
-      end: chunk.offset + piece.end,
-      line: s.line,
-      column: s.column,
-      endLine: e.line,
-      endColumn: e.column,
-    };
+    const span = spans[i];
     const g: Finding = { ...f, span, origin: { ...chunk.origin, decoded: piece.scheme } };
     delete g.snippet;
     const marker = inlineMarker(text, piece.start, piece.end) ?? f.inlineIgnore;

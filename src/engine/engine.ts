@@ -2,11 +2,11 @@ import { randomEnough, shannonEntropy } from './entropy.js';
 import { fingerprint } from './fingerprint.js';
 import { SharedKeywords } from './prefilter.js';
 import { allowTables, compileStored, hasChecks } from './schema.js';
-import type { Allowlist, Chunk, Confidence, Finding, RuleSet, RuleSpec, Span } from './types.js';
+import type { Allowlist, Chunk, Confidence, Finding, RuleSet, RuleSpec } from './types.js';
 import { getValidator, verdictOf, type Validator } from './validators.js';
 import { compileContext, type ContextScorer } from './context.js';
 import { splitEngine } from './normalize.js';
-import { locate } from './position.js';
+import { locate, spansOf } from './position.js';
 import { RegexGuard, RuleBudgetError, type GuardItem } from './safe-regex.js';
 import { anchorRuns, compileAnchorGate, DENSE_ANCHORS, eachWindow, longRuns, type AnchorGate } from './anchors.js';
 
@@ -260,25 +260,14 @@ function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keyw
     const kept = hasSupersedes ? dropSuperseded(owned) : owned;
     if (kept.length === 0) return [];
     kept.sort((a, b) => a.start - b.start || a.end - b.end);
-    const points: number[] = [];
-    for (const m of kept) points.push(m.start, m.end);
-    const pos = locate(chunk, points);
+    const spans = spansOf(chunk, kept);
     const findings: Finding[] = [];
     const seen = new Set<string>();
     kept.forEach((m, i) => {
       const key = `${m.rule.spec.id}\0${m.start}\0${m.end}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const s = pos[2 * i];
-      const e = pos[2 * i + 1];
-      const span: Span = {
-        start: chunk.offset + m.start,
-        end: chunk.offset + m.end,
-        line: s.line,
-        column: s.column,
-        endLine: e.line,
-        endColumn: e.column,
-      };
+      const span = spans[i];
       const spec = m.rule.spec;
       const secret = detach(m.secret);
       const f: Finding = {

@@ -1,4 +1,4 @@
-import type { Chunk } from './types.js';
+import type { Chunk, Span } from './types.js';
 
 export interface Position {
   line: number;
@@ -35,6 +35,21 @@ export function locate(chunk: Chunk, points: readonly number[]): Position[] {
     out[i] = { line, column };
   }
   return out;
+}
+
+/** The spans of chunk-relative ranges, in the order given: one `locate` walk for all of them. */
+export function spansOf(chunk: Chunk, ranges: readonly { start: number; end: number }[]): Span[] {
+  const points: number[] = [];
+  for (const r of ranges) points.push(r.start, r.end);
+  const pos = locate(chunk, points);
+  return ranges.map((r, i) => ({
+    start: chunk.offset + r.start,
+    end: chunk.offset + r.end,
+    line: pos[2 * i].line,
+    column: pos[2 * i].column,
+    endLine: pos[2 * i + 1].line,
+    endColumn: pos[2 * i + 1].column,
+  }));
 }
 
 /** Code points in text[from, to): UTF-16 units less the low halves of surrogate pairs. */

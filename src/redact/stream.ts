@@ -2,6 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { escapesIn, safeCut, stripAnsi } from './ansi.js';
 import { mask } from '../reporters/mask.js';
 import { applyRedactions } from './redactor.js';
+import { lowerBound } from './formats/relocate.js';
 import type { Redactor } from './session.js';
 import type { Operator } from './types.js';
 
@@ -175,17 +176,6 @@ export class LineRedactor {
     this.offset += emitted.length;
     for (let i = emitted.indexOf('\n'); i >= 0; i = emitted.indexOf('\n', i + 1)) this.line++;
   }
-}
-
-function lowerBound(map: number[], raw: number): number {
-  let lo = 0;
-  let hi = map.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (map[mid] < raw) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export interface TextStreamOptions extends LineRedactorOptions {

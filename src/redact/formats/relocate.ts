@@ -19,8 +19,10 @@ export function within(findings: readonly Finding[] | Cursor, from: number, to: 
     let start: number;
     let end: number;
     if (map) {
-      start = indexOfRaw(map, rs - from, false);
-      end = indexOfRaw(map, re - from, true);
+      // The first decoded offset at or after each raw one, for the end too: a span never shrinks
+      // into the middle of an escape.
+      start = lowerBound(map, rs - from);
+      end = lowerBound(map, re - from);
     } else if (!escaped) {
       start = rs - from;
       end = re - from;
@@ -36,20 +38,16 @@ export function within(findings: readonly Finding[] | Cursor, from: number, to: 
   return out;
 }
 
-/**
- * The decoded offset for a raw offset (map is non-decreasing): the first decoded offset at or after
- * it for a start, and for an end the first one at or after it too, so a span never shrinks into
- * the middle of an escape.
- */
-function indexOfRaw(map: ArrayLike<number>, raw: number, _end: boolean): number {
+/** The first index whose value is at least `x` in a non-decreasing array (its length when none is). */
+export function lowerBound(map: ArrayLike<number>, x: number): number {
   let lo = 0;
-  let hi = map.length - 1;
+  let hi = map.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (map[mid] < raw) lo = mid + 1;
+    if (map[mid] < x) lo = mid + 1;
     else hi = mid;
   }
-  return map[lo] >= raw ? lo : -1;
+  return lo;
 }
 
 /**
