@@ -271,6 +271,34 @@ describe('spillguard git', () => {
     expect(code).toBe(0);
   });
 
+  it('lists symbolic links and submodules as skipped, once per path, instead of dropping them silently', async () => {
+    const r = Repo.init();
+    r.write('target.txt', `k=${S1}\n`);
+    fs.symlinkSync('target.txt', path.join(r.dir, 'link'));
+    fs.symlinkSync(`k=${S2}`, path.join(r.dir, 'odd-link')); // a link's target text is not scanned
+    r.write('.spillguardignore', 'vendor/\n');
+    fs.mkdirSync(path.join(r.dir, 'vendor'));
+    fs.symlinkSync('../target.txt', path.join(r.dir, 'vendor', 'ignored-link'));
+    const c1 = r.commitAll('one');
+    const linkBlob = r.git('rev-parse', `${c1}:link`).trim();
+    const oddBlob = r.git('rev-parse', `${c1}:odd-link`).trim();
+    r.git('update-index', '--add', '--cacheinfo', `160000,${c1},libs/sub`);
+    r.git('commit', '-q', '-m', 'submodule'); // not commitAll: `add -A` would drop the gitlink, with no folder on disk
+    const c2 = r.head();
+    fs.rmSync(path.join(r.dir, 'link'));
+    fs.symlinkSync('elsewhere.txt', path.join(r.dir, 'link'));
+    r.commitAll('retarget'); // the same path again: listed once
+    const { code, report } = await history(r);
+    expect(where(report.findings)).toEqual([{ ruleId: 'test-token', path: 'target.txt', line: 1, column: 3, commit: c1 }]);
+    expect(report.skipped).toEqual([
+      { path: 'link', reason: `symbolic link, not followed (blob ${linkBlob} in commit ${c1})` },
+      { path: 'odd-link', reason: `symbolic link, not followed (blob ${oddBlob} in commit ${c1})` },
+      { path: 'libs/sub', reason: `submodule (gitlink): scan it in its own repository (in commit ${c2})` },
+    ]);
+    expect(report.summary.skipped).toBe(3);
+    expect(code).toBe(1);
+  });
+
   it('reports a missing object as an error, goes on, and exits 2', async () => {
     const r = Repo.init();
     r.write('lost.txt', `l=${S1}\n`);

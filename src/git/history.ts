@@ -213,7 +213,7 @@ class Prefetch {
 
   entry(c: CommitInfo, e: RawEntry): void {
     this.backlog.push([c, e]);
-    if (this.waiters.has(e.dstOid) || this.answers.has(e.dstOid)) return;
+    if (!fileBlob(e.dstOid, e.dstMode) || this.waiters.has(e.dstOid) || this.answers.has(e.dstOid)) return;
     this.waiters.set(e.dstOid, []);
     this.reader.request(e.dstOid, EARLY);
   }
@@ -294,7 +294,10 @@ export class HistoryRun {
   private listed: { ids: string[]; failed: number } | undefined;
   /** Each commit, once it is `current`: the scan reports progress here. */
   onCommit: (c: CommitInfo) => void = () => undefined;
-  /** Each entry that puts a file's contents at a path: kept by the prefetch until the scan takes over. */
+  /**
+   * Each entry that puts something at a path (a file's contents, a symbolic link, a submodule): kept
+   * by the prefetch until the scan takes over.
+   */
   onFile: (c: CommitInfo, e: RawEntry) => void = (c, e) => this.early.entry(c, e);
   onBlob: (st: BlobState, r: BlobView) => void = () => undefined;
 
@@ -421,8 +424,8 @@ export class HistoryRun {
     let gone: Map<string, string> | undefined;
     for (const e of list) if (e.status === 'D' && fileBlob(e.srcOid, e.srcMode)) (gone ??= new Map()).set(e.srcOid, e.path);
     for (const e of list) {
-      if (!fileBlob(e.dstOid, e.dstMode)) continue;
-      const from = e.status === 'A' ? gone?.get(e.dstOid) : undefined;
+      if (ZERO_OID.test(e.dstOid)) continue; // a deletion
+      const from = e.status === 'A' && fileBlob(e.dstOid, e.dstMode) ? gone?.get(e.dstOid) : undefined;
       if (from !== undefined) {
         e.status = 'R';
         e.srcPath = from;
@@ -580,8 +583,21 @@ export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanRes
   };
   // The work tree's .spillguardignore, as a tree scan applies it (none in a bare repository).
   const ignored = info.top ? mods.spillguardIgnore(info.top) : () => false;
+  // Symbolic links and submodules hold no file contents: listed once per path, as `staged` and the
+  // tree scan list them, never silently dropped.
+  const notFiles = new Set<string>();
   const entry = (c: CommitInfo, e: RawEntry) => {
     if (ignored(e.path)) return;
+    if (!fileBlob(e.dstOid, e.dstMode)) {
+      if (notFiles.has(e.path)) return;
+      notFiles.add(e.path);
+      const reason =
+        e.dstMode === GITLINK_MODE
+          ? `submodule (gitlink): scan it in its own repository (in commit ${c.commit})`
+          : `symbolic link, not followed (blob ${e.dstOid} in commit ${c.commit})`;
+      skipped.push({ path: e.path, reason });
+      return;
+    }
     const key = e.dstOid + sig(e.path);
     const st = seen.get(key);
     if (st === CLEAN) return;
