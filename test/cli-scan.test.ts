@@ -81,6 +81,57 @@ describe('spillguard scan on fixtures/scan/basic', () => {
     expect(sub.findings.map((f: Record<string, unknown>) => [f.path, f.line, f.column])).toEqual([['pkg/secret.txt', 1, 1]]);
   });
 
+  it('a sub-folder of a work tree: the ignore files of the folders above apply, up to the top (as in git)', () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sg-above-')));
+    const top = path.join(dir, 'repo');
+    fs.mkdirSync(top);
+    const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=dev@example.invalid', '-c', 'user.name=Dev', ...a], { cwd: top, stdio: 'pipe' });
+    git('init', '-q');
+    const w = (f: string, t: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), t);
+    };
+    const config = path.join(dir, 'tok.toml');
+    w('tok.toml', `[extend]\nuseDefault = false\n${TOK_RULE}`);
+    // Outside the work tree: not a folder above it that counts.
+    w('.gitignore', 'kept-outside.txt\n');
+    // Patterns are relative to their own folder: /build is repo/build, not repo/pkg/build.
+    w('repo/.gitignore', '/build\n/pkg/gen\n*.log\nnode_modules\n');
+    w('repo/.spillguardignore', 'fixtures/\n');
+    w('repo/pkg/.gitignore', 'deep/tmp/\n');
+    w('repo/pkg/app.txt', 'tok_fake0000abov0001\n');
+    w('repo/pkg/build/out.txt', 'tok_fake0000abov0002\n');
+    w('repo/pkg/gen/out.txt', 'tok_fake0000abov0003\n');
+    w('repo/pkg/deep/run.log', 'tok_fake0000abov0004\n');
+    w('repo/pkg/deep/tmp/x.txt', 'tok_fake0000abov0005\n');
+    w('repo/pkg/deep/node_modules/m/x.txt', 'tok_fake0000abov0006\n');
+    w('repo/pkg/deep/fixtures/keys.txt', 'tok_fake0000abov0007\n');
+    w('repo/pkg/deep/kept-outside.txt', 'tok_fake0000abov0008\n');
+    w('repo/pkg/tracked.log', 'tok_fake0000abov0009\n');
+    w('repo/pkg/deep/fixtures/tracked.txt', 'tok_fake0000abov0010\n');
+    git('add', '.');
+    git('add', '-f', 'pkg/tracked.log', 'pkg/deep/fixtures/tracked.txt');
+    git('commit', '-qm', 'one');
+    const found = (cwd: string, args: string[]) => {
+      const r = cli(['scan', '--config', config, '--format', 'json', ...args], { cwd });
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout).findings.map((f: { path: string }) => f.path);
+    };
+    // What `scan .` at the top finds under pkg/, the same from the top, from pkg/ and from pkg/deep:
+    // a tracked file that a .gitignore lists is scanned, one that a .spillguardignore lists is not.
+    const atTop = ['pkg/app.txt', 'pkg/build/out.txt', 'pkg/deep/kept-outside.txt', 'pkg/tracked.log'];
+    expect(found(top, ['.'])).toEqual(atTop);
+    expect(found(top, ['pkg'])).toEqual(atTop);
+    expect(found(path.join(top, 'pkg'), ['.'])).toEqual(atTop.map((p) => p.slice('pkg/'.length)));
+    expect(found(path.join(top, 'pkg/deep'), ['.'])).toEqual(['kept-outside.txt']);
+    // A folder named on the command line is scanned even if a folder above ignores it, as a named file is.
+    expect(found(top, ['pkg/gen', 'pkg/deep/fixtures'])).toEqual(['pkg/deep/fixtures/keys.txt', 'pkg/deep/fixtures/tracked.txt', 'pkg/gen/out.txt']);
+    // Outside a work tree, only the scanned folder's own ignore files count.
+    w('plain/.gitignore', '*.log\n');
+    w('plain/sub/a.log', 'tok_fake0000abov0011\n');
+    expect(found(path.join(dir, 'plain/sub'), ['.'])).toEqual(['a.log']);
+  });
+
   it('--include and --exclude select paths by glob', () => {
     const paths = (args: string[]) =>
       [...new Set(JSON.parse(cli(['scan', '--format', 'json', ...args], { cwd: BASIC }).stdout).findings.map((f: { path: string }) => f.path))];

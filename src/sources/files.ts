@@ -8,7 +8,7 @@ import { ioReason } from '../errors.js';
 import { direntFromStats, lineBreakEntries, noteLineBreakNames, type LineBreakName } from './line-break-names.js';
 import { readRegularFileSync } from './safe-open.js';
 import { discoverRepo, runGit } from '../git/exec.js';
-import { spillguardIgnore } from './ignore-files.js';
+import { linesBelow, spillguardIgnore } from './ignore-files.js';
 
 export interface FileEntry {
   /** Absolute path on disk. */
@@ -109,10 +109,26 @@ async function walkDir(
   consider: (abs: string, relToRoot: string, size: number) => void,
 ): Promise<void> {
   const names = opts.gitignore ? IGNORE_FILES : ['.spillguardignore'];
+  // Inside a work tree, the ignore files of the folders above the scanned one apply too, up to the
+  // top (as in git): `scan sub/` skips what `scan .` skips there. Outside one, no folder above is
+  // known to belong with it (a home folder's stray .gitignore), so only the scanned folder's count.
+  const tree = await workTree(root);
+  const top = tree?.top;
+  const under = tree?.under ?? '';
+  const above: { under: string; ig: Ignore }[] = [];
+  const prune = ['**/.git/**', '.git/**'];
+  if (under) {
+    const parts = under.split('/');
+    for (let d = 0; d < parts.length; d++) {
+      const found = readIgnoreFiles(path.join(top!, ...parts.slice(0, d)), names, out, opts.cwd, parts.slice(d).join('/'));
+      if (found.rules) above.push({ under: parts.slice(d).join('/'), ig: found.ig });
+      prune.push(...found.prunable);
+    }
+  }
   // Root-level ignore files prune the walk itself (node_modules/, dist/ are never entered);
   // nested ones are applied exactly once the walk has found them.
-  const rootIgnores = readIgnoreFiles(root, '', names, out, opts.cwd);
-  const prune = ['**/.git/**', '.git/**', ...rootIgnores.prunable];
+  const rootIgnores = readIgnoreFiles(root, names, out, opts.cwd);
+  prune.push(...rootIgnores.prunable);
   const lineBreakNames: LineBreakName[] = [];
   // The walk is synchronous: the scan cannot start before it ends anyway, and an asynchronous walk
   // pays a thread-pool round trip per directory and per file (lstat); on the benchmark corpus
@@ -154,7 +170,7 @@ async function walkDir(
     if (names.includes(base) && e.dirent.isFile()) {
       const dir = path.posix.dirname(e.path);
       if (dir === '.') continue;
-      const nested = readIgnoreFiles(root, dir, names, out, opts.cwd);
+      const nested = readIgnoreFiles(path.join(root, dir), names, out, opts.cwd);
       if (nested.rules) matchers.set(dir, nested.ig);
     }
   }
@@ -167,6 +183,7 @@ async function walkDir(
     return v;
   };
   const ignored = (rel: string, isDir: boolean) => {
+    for (const a of above) if (a.ig.ignores(`${a.under}/${rel}${isDir ? '/' : ''}`)) return true;
     for (const [dir, ig] of matchers) {
       if (dir !== '' && !rel.startsWith(dir + '/')) continue;
       const sub = dir === '' ? rel : rel.slice(dir.length + 1);
@@ -183,11 +200,12 @@ async function walkDir(
   };
   // .gitignore does not apply to files git tracks (as in git): a committed `.env` that the
   // .gitignore also lists is in every clone, so it is scanned; .spillguardignore still applies.
-  const tracked = opts.gitignore ? await trackedFiles(root) : undefined;
+  const tracked = opts.gitignore && top !== undefined ? await trackedFiles(root) : undefined;
   let ownIgnored: ((rel: string) => boolean) | undefined;
   if (tracked?.size) {
     // The walk has reported an ignore file it could not read.
-    ownIgnored = spillguardIgnore(root, () => undefined);
+    const own = spillguardIgnore(top!, () => undefined, under);
+    ownIgnored = under ? (rel) => own(`${under}/${rel}`) : own;
     // Tracked files in folders the root .gitignore pruned from the walk (a committed `dist/x`).
     const listed = new Set(entries.map((e) => e.path));
     for (const rel of tracked) {
@@ -221,12 +239,29 @@ async function walkDir(
 }
 
 /**
- * The files git tracks under `root`, relative to it with `/`, or undefined outside a work tree. Only
- * asked when a `.git` is found above `root` (or git's location variables are set): no process is
- * started for a folder that is not in a repository.
+ * The top of the work tree `root` is in and `root`'s path from there (with `/`), or undefined
+ * outside one. Found without starting git for the plain layouts (a `.git` above `root`); git is
+ * asked only when its location variables are set.
  */
+async function workTree(root: string): Promise<{ top: string; under: string } | undefined> {
+  const env = process.env;
+  let top: string | undefined;
+  let from = root;
+  if (!(env.GIT_DIR || env.GIT_WORK_TREE || env.GIT_COMMON_DIR || env.GIT_CEILING_DIRECTORIES)) top = discoverRepo(root)?.top;
+  else {
+    const r = await runGit(['rev-parse', '--show-toplevel'], root).catch(() => undefined);
+    top = (r?.code === 0 && r.stdout.toString('utf8').trim()) || undefined;
+    // git names the top by its real path; `root` may be reached through a link.
+    from = fs.realpathSync(root);
+  }
+  if (top === undefined) return undefined;
+  const under = path.relative(top, from);
+  if (under.startsWith('..') || path.isAbsolute(under)) return undefined;
+  return { top, under: under.split(path.sep).join('/') };
+}
+
+/** The files git tracks under `root` (in a work tree), relative to it with `/`. */
 async function trackedFiles(root: string): Promise<Set<string> | undefined> {
-  if (!(process.env.GIT_DIR || process.env.GIT_WORK_TREE) && !discoverRepo(root)?.top) return undefined;
   // No git on PATH, or not a work tree after all: .gitignore applies as before.
   const r = await runGit(['ls-files', '-z', '--cached'], root).catch(() => undefined);
   if (!r || r.code !== 0) return undefined;
@@ -268,18 +303,23 @@ function symlinkReason(abs: string, root: string): string {
   }
 }
 
+/**
+ * The ignore files of one folder: the scanned folder, one below it, or (with `under`, the scanned
+ * folder's path from there) one above it, whose rules are read as `linesBelow` says. `prunable`
+ * is what the scanned folder's walk may skip whole: used for the scanned folder and those above.
+ */
 function readIgnoreFiles(
-  root: string,
-  dir: string,
+  folder: string,
   names: string[],
   out: WalkResult,
   cwd: string,
+  under = '',
 ): { ig: Ignore; prunable: string[]; rules: number } {
   const ig = ignore();
   const prunable: string[] = [];
   let rules = 0;
   for (const name of names) {
-    const file = path.join(root, dir, name);
+    const file = path.join(folder, name);
     let text: string;
     try {
       // A FIFO named .gitignore would block a plain read forever (safe-open.ts).
@@ -289,9 +329,10 @@ function readIgnoreFiles(
         out.errors.push({ path: displayPath(file, cwd), message: ioReason(e) });
       continue;
     }
-    ig.add(text);
-    rules += text.split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#')).length;
-    if (dir === '') prunable.push(...pruneGlobs(text));
+    const lines = linesBelow(text, under);
+    ig.add(lines);
+    rules += lines.filter((l) => l.trim() && !l.trim().startsWith('#')).length;
+    prunable.push(...pruneGlobs(lines, under));
   }
   return { ig, prunable, rules };
 }
@@ -301,17 +342,22 @@ function readIgnoreFiles(
  * A file with negations (`!keep`) gives none: pruning could drop what it re-includes; the exact
  * matcher still applies to everything found.
  */
-function pruneGlobs(text: string): string[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+function pruneGlobs(text: string[], under: string): string[] {
+  const lines = text.map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   if (lines.some((l) => l.startsWith('!'))) return [];
   const globs: string[] = [];
   for (const l of lines) {
     // Plain names and directory patterns only: `node_modules` or `dist/` prune every tree so named.
     if (/[\\[\]{}*?]/.test(l)) continue;
     const p = l.endsWith('/') ? l.slice(0, -1) : l;
-    if (p.startsWith('/')) globs.push(`${p.slice(1)}/**`);
-    else if (p.includes('/')) globs.push(`${p}/**`);
-    else globs.push(`**/${p}/**`, `${p}/**`);
+    if (!p.includes('/')) {
+      globs.push(`**/${p}/**`, `${p}/**`);
+      continue;
+    }
+    // Anchored to the ignore file's folder: from a folder above, only a path into the scanned one.
+    const from = p.startsWith('/') ? p.slice(1) : p;
+    if (!under) globs.push(`${from}/**`);
+    else if (from.startsWith(`${under}/`)) globs.push(`${from.slice(under.length + 1)}/**`);
   }
   return globs;
 }

@@ -88,8 +88,9 @@ export const ciCommand = {
       report = { ...(await scan({ ...common, baseline, reportUnused: argv.reportUnused, rules, cwd })), rules: rules.rules };
       // Code scanning and GitLab read paths as relative to the repository's root, whatever
       // %SRCROOT% says: run from a sub-folder (a monorepo's package), paths relative to it name
-      // files that do not exist there. The scan (allowlists, ignores) is the folder's own; only the
-      // reported paths are prefixed with the folder's path from the root, as the git modes report.
+      // files that do not exist there. The scan is the folder's (its allowlists; ignore files up to
+      // the top, as in git); only the reported paths are prefixed with the folder's path from the
+      // root, as the git modes report.
       const top = discoverRepo(cwd)?.top;
       const sub = top ? path.relative(top, cwd).split(path.sep).join('/') : '';
       if (top && sub && !sub.startsWith('..') && !path.isAbsolute(sub)) {
