@@ -132,6 +132,39 @@ describe('spillguard scan on fixtures/scan/basic', () => {
     expect(found(path.join(dir, 'plain/sub'), ['.'])).toEqual(['a.log']);
   });
 
+  it('from a sub-folder of a work tree, SARIF and GitLab paths are from the repository root; text and JSON from the working directory', () => {
+    const top = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sg-sarif-sub-')));
+    execFileSync('git', ['init', '-q'], { cwd: top });
+    const pkg = path.join(top, 'packages', 'wéb app');
+    fs.mkdirSync(path.join(pkg, 'src'), { recursive: true });
+    fs.mkdirSync(path.join(top, 'shared'));
+    const config = path.join(top, 'tok.toml');
+    fs.writeFileSync(config, `[extend]\nuseDefault = false\n${TOK_RULE}`);
+    fs.writeFileSync(path.join(pkg, 'src/a#1.js'), 'k = "tok_fake0000subf0001"\n');
+    fs.writeFileSync(path.join(top, 'shared/b.js'), 'k = "tok_fake0000subf0002"\n');
+    const run = (fmt: string) => {
+      const r = cli(['scan', '--config', config, '-f', fmt, '.', '../../shared'], { cwd: pkg });
+      expect(r.code).toBe(1);
+      return r.stdout;
+    };
+    const sarif = JSON.parse(run('sarif')).runs[0];
+    expect(sarif.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `file://${top}/` } });
+    expect(sarif.results.map((x: { locations: { physicalLocation: { artifactLocation: unknown } }[] }) => x.locations[0].physicalLocation.artifactLocation)).toEqual([
+      { uri: 'shared/b.js', uriBaseId: '%SRCROOT%' },
+      { uri: 'packages/w%C3%A9b%20app/src/a%231.js', uriBaseId: '%SRCROOT%' },
+    ]);
+    const gitlab = JSON.parse(run('gitlab')).vulnerabilities;
+    expect(gitlab.map((v: { location: { file: string } }) => v.location.file)).toEqual(['shared/b.js', 'packages/wéb app/src/a#1.js']);
+    // For people and scripts: as typed, from the working directory (a path outside it in full).
+    const json = JSON.parse(run('json')).findings;
+    expect(json.map((f: { path: string }) => f.path)).toEqual([path.join(top, 'shared/b.js'), 'src/a#1.js']);
+    expect(run('text').split('\n').filter((l) => l.includes('test-token')).map((l) => l.split(' ')[0])).toEqual([`${top}/shared/b.js:1:6`, 'src/a#1.js:1:6']);
+    // The fingerprints, which baselines match, are the same in every format.
+    expect(sarif.results.map((x: { partialFingerprints: Record<string, string> }) => x.partialFingerprints['spillguard/v1']).sort()).toEqual(
+      json.map((f: { fingerprint: string }) => f.fingerprint).sort(),
+    );
+  });
+
   it('--include and --exclude select paths by glob', () => {
     const paths = (args: string[]) =>
       [...new Set(JSON.parse(cli(['scan', '--format', 'json', ...args], { cwd: BASIC }).stdout).findings.map((f: { path: string }) => f.path))];

@@ -4,7 +4,8 @@ import type { Argv } from 'yargs';
 import { BaselineMatcher, parseBaseline } from '../filters/baseline.js';
 import { loadRules, type LoadedRules } from '../config/rules.js';
 import { ioReason, SpillguardError } from '../errors.js';
-import { CONFIDENCES, type Confidence, type Kind } from '../engine/types.js';
+import { CONFIDENCES, type Confidence, type Finding, type Kind } from '../engine/types.js';
+import { discoverRepo } from '../git/exec.js';
 import type { Report } from '../reporters/context.js';
 import { FORMATS, loadFormatter, type Format } from '../reporters/formats.js';
 import { toolVersion } from '../version.js';
@@ -119,6 +120,37 @@ export async function emitReport(args: ReportArgs, report: Report, root: string)
     for (const e of report.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
   } else process.stdout.write(text);
   return exitCode(report);
+}
+
+/**
+ * The report with its paths from the top of the git work tree `cwd` is in, and that top, as code
+ * scanning and GitLab read them whatever SARIF's %SRCROOT% says: run from a sub-folder (a
+ * monorepo's package), paths relative to it name files that do not exist at the top. A path given
+ * in full (outside `cwd`) is made relative too when it is inside the work tree. Outside one, the
+ * report and `cwd` as they are.
+ */
+export function fromRepoTop(report: Report, cwd: string): { report: Report; root: string } {
+  const top = discoverRepo(cwd)?.top;
+  const sub = top === undefined ? '..' : path.relative(top, cwd);
+  if (top === undefined || sub.startsWith('..') || path.isAbsolute(sub)) return { report, root: cwd };
+  const p = (x: string) => {
+    const rel = path.relative(top, path.resolve(cwd, x));
+    return rel.startsWith('..') || path.isAbsolute(rel) ? x : rel.split(path.sep).join('/');
+  };
+  const f = (x: Finding): Finding => ({ ...x, origin: { ...x.origin, path: p(x.origin.path) } });
+  return {
+    root: top,
+    report: {
+      ...report,
+      findings: report.findings.map(f),
+      suppressed: report.suppressed.map((d) => ({ ...d, finding: f(d.finding) })),
+      skipped: report.skipped.map((x) => ({ ...x, path: p(x.path) })),
+      errors: report.errors.map((x) => ({ ...x, path: p(x.path) })),
+      ...(report.unused
+        ? { unused: { baseline: report.unused.baseline, inline: report.unused.inline.map((m) => ({ ...m, path: p(m.path) })) } }
+        : {}),
+    },
+  };
 }
 
 /** 0 clean, 1 findings, 2 when anything could not be read: a partial scan is no clean bill of health. */

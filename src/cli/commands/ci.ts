@@ -7,11 +7,11 @@ import { summaryLine } from '../../reporters/text.js';
 import { isSpillguardError, SpillguardError } from '../../errors.js';
 import { toolVersion } from '../../version.js';
 import { detectCi, type CiContext } from '../ci-env.js';
-import { exitCode, fingerprintKey, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { exitCode, fingerprintKey, fromRepoTop, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
 import { defaultBaseline, MAX_FILE_SIZE_OPTION, repoBaseline } from '../git-shared.js';
 import { parseSize } from '../io.js';
 import { writeOutput } from '../io.js';
-import { discoverRepo, runGit } from '../../git/exec.js';
+import { runGit } from '../../git/exec.js';
 import { decode } from '../../git/common.js';
 import { codePoints } from '../../engine/position.js';
 import type { Finding } from '../../engine/types.js';
@@ -85,18 +85,9 @@ export const ciCommand = {
       const { scan } = await import('../../scan/index.js');
       const rules = rulesFor(argv, cwd);
       const baseline = defaultBaseline(argv, cwd, cwd);
-      report = { ...(await scan({ ...common, baseline, reportUnused: argv.reportUnused, rules, cwd })), rules: rules.rules };
-      // Code scanning and GitLab read paths as relative to the repository's root, whatever
-      // %SRCROOT% says: run from a sub-folder (a monorepo's package), paths relative to it name
-      // files that do not exist there. The scan is the folder's (its allowlists; ignore files up to
-      // the top, as in git); only the reported paths are prefixed with the folder's path from the
-      // root, as the git modes report.
-      const top = discoverRepo(cwd)?.top;
-      const sub = top ? path.relative(top, cwd).split(path.sep).join('/') : '';
-      if (top && sub && !sub.startsWith('..') && !path.isAbsolute(sub)) {
-        report = fromRoot(report, sub);
-        root = top;
-      }
+      // The scan is the folder's (its allowlists; ignore files up to the top, as in git); every
+      // format reports paths from the repository's root, as the git modes report.
+      ({ report, root } = fromRepoTop({ ...(await scan({ ...common, baseline, reportUnused: argv.reportUnused, rules, cwd })), rules: rules.rules }, cwd));
     }
     // A pull request's findings carry the line of the commit that introduced them; code scanning,
     // annotations and GitLab place them on the commit checked out. Where the secret still stands
@@ -125,22 +116,6 @@ export const ciCommand = {
     return exitCode(report);
   },
 };
-
-/** The report with each relative path (findings, suppressed, skipped, errors, unused) under `sub/`. */
-function fromRoot(report: Report, sub: string): Report {
-  const p = (x: string) => (path.isAbsolute(x) ? x : `${sub}/${x}`);
-  const f = (x: Finding): Finding => ({ ...x, origin: { ...x.origin, path: p(x.origin.path) } });
-  return {
-    ...report,
-    findings: report.findings.map(f),
-    suppressed: report.suppressed.map((d) => ({ ...d, finding: f(d.finding) })),
-    skipped: report.skipped.map((x) => ({ ...x, path: p(x.path) })),
-    errors: report.errors.map((x) => ({ ...x, path: p(x.path) })),
-    ...(report.unused
-      ? { unused: { baseline: report.unused.baseline, inline: report.unused.inline.map((m) => ({ ...m, path: p(m.path) })) } }
-      : {}),
-  };
-}
 
 /**
  * The report with each history finding moved to where its secret stands in HEAD's version of its

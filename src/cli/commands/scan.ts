@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { baselineFor, emitReport, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { baselineFor, emitReport, fromRepoTop, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
 import { workersArg } from '../../scan/workers.js';
 import { parseSize } from '../io.js';
 import { SpillguardError } from '../../errors.js';
@@ -59,10 +59,15 @@ export const scanCommand = {
     // One or the other: a scan of standard input that dropped the paths would say "clean" of files it never read.
     if (useStdin && paths.length > 0 && !(paths.length === 1 && paths[0] === '-'))
       throw new SpillguardError('usage', `standard input (- or --stdin) cannot be scanned together with paths (${paths.join(', ')}): run spillguard twice`, { flag: 'stdin' });
-    const result = useStdin
-      ? await scanStream(process.stdin, argv.stdinName, common)
-      : await scan({ ...common, ...treeOptions(argv), cwd, paths });
-    return await emitReport(argv, { ...result, rules: rules.rules }, cwd);
+    if (useStdin) return await emitReport(argv, { ...(await scanStream(process.stdin, argv.stdinName, common)), rules: rules.rules }, cwd);
+    const report = { ...(await scan({ ...common, ...treeOptions(argv), cwd, paths })), rules: rules.rules };
+    // Code scanning and GitLab map paths from the repository's root; people and scripts read them
+    // from where they typed the command (text, JSON).
+    if (argv.format === 'sarif' || argv.format === 'gitlab') {
+      const top = fromRepoTop(report, cwd);
+      return await emitReport(argv, top.report, top.root);
+    }
+    return await emitReport(argv, report, cwd);
   },
 };
 
