@@ -165,6 +165,24 @@ describe('spillguard scan on fixtures/scan/basic', () => {
     );
   });
 
+  it("from a sub-folder of a work tree without a config of its own, warns that the top's .spillguard.toml is not applied", () => {
+    const top = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sg-cfg-above-')));
+    execFileSync('git', ['init', '-q'], { cwd: top });
+    fs.writeFileSync(path.join(top, '.spillguard.toml'), `[extend]\nuseDefault = false\n${TOK_RULE}`);
+    fs.mkdirSync(path.join(top, 'pkg/deep'), { recursive: true });
+    fs.writeFileSync(path.join(top, 'pkg/deep/a.txt'), 'k = "tok_fake0000cfga0001"\n');
+    const deep = cli(['scan', '-f', 'json'], { cwd: path.join(top, 'pkg/deep') });
+    expect(deep.stderr).toBe(
+      'spillguard: warning: ../../.spillguard.toml is not applied: the configuration is read from the working directory only, and there is none here; run from ../.., or pass --config ../../.spillguard.toml (its allowlist paths then match paths as reported from here)\n',
+    );
+    // No warning with --config, at the top, or where the folder has its own.
+    expect(cli(['scan', '-f', 'json', '--config', '../../.spillguard.toml'], { cwd: path.join(top, 'pkg/deep') }).stderr).toBe('');
+    const atTop = cli(['scan', '-f', 'json', 'pkg'], { cwd: top });
+    expect([atTop.stderr, JSON.parse(atTop.stdout).findings.map((f: { path: string }) => f.path)]).toEqual(['', ['pkg/deep/a.txt']]);
+    fs.writeFileSync(path.join(top, 'pkg/.spillguard.toml'), `[extend]\nuseDefault = false\n${TOK_RULE}`);
+    expect(cli(['scan', '-f', 'json'], { cwd: path.join(top, 'pkg') }).stderr).toBe('');
+  });
+
   it('--include and --exclude select paths by glob', () => {
     const paths = (args: string[]) =>
       [...new Set(JSON.parse(cli(['scan', '--format', 'json', ...args], { cwd: BASIC }).stdout).findings.map((f: { path: string }) => f.path))];

@@ -7,7 +7,10 @@ import { cli, REPO } from './helpers/cli.js';
 
 // The built CLI (npm test builds first) on fixtures/scan/pii/input/customer.txt, whose last line hides a phone
 // number in full-width digits and no-break spaces and an e-mail address behind a zero-width space.
-const INPUT = path.join(REPO, 'fixtures/scan/pii/input');
+// A copy outside this repository: scanned in place, its sub-folder has no config of its own, and
+// spillguard warns that the repository's is not applied.
+const INPUT = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sg-pii-')), 'input');
+fs.cpSync(path.join(REPO, 'fixtures/scan/pii/input'), INPUT, { recursive: true });
 
 interface JsonFinding {
   ruleId: string;

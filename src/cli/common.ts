@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { BaselineMatcher, parseBaseline } from '../filters/baseline.js';
-import { loadRules, type LoadedRules } from '../config/rules.js';
+import { CONFIG_FILE, loadRules, type LoadedRules } from '../config/rules.js';
 import { ioReason, SpillguardError } from '../errors.js';
 import { CONFIDENCES, type Confidence, type Finding, type Kind } from '../engine/types.js';
 import { discoverRepo } from '../git/exec.js';
@@ -92,8 +92,30 @@ export function kindsOf(kind: ReportArgs['kind'], fallback: 'secret' | 'pii' | '
 export function rulesFor(args: Pick<ReportArgs, 'config' | 'kind'>, cwd: string): LoadedRules {
   const rules = loadRules({ config: args.config, root: cwd, kinds: kindsOf(args.kind) });
   for (const w of rules.warnings) process.stderr.write(`spillguard: warning: ${w}\n`);
+  // Run from a sub-folder of a repository, the top's configuration is not read (its allowlist paths
+  // are written from there): said, rather than a scan that silently differs from the top's.
+  const above = args.config || rules.files.length ? undefined : configAbove(cwd);
+  if (above) {
+    const rel = path.relative(cwd, above);
+    process.stderr.write(
+      `spillguard: warning: ${rel} is not applied: the configuration is read from the working directory only, and there is none here; run from ${path.dirname(rel)}, or pass --config ${rel} (its allowlist paths then match paths as reported from here)\n`,
+    );
+  }
   if (rules.rules.length === 0) throw new SpillguardError('config', 'no rules left to run (all disabled or filtered by --kind)', { flag: 'kind' });
   return rules;
+}
+
+/** The nearest .spillguard.toml in a folder above `cwd`, up to the top of its work tree. */
+function configAbove(cwd: string): string | undefined {
+  const top = discoverRepo(cwd)?.top;
+  if (top === undefined) return undefined;
+  for (let dir = path.resolve(cwd); dir !== top; ) {
+    dir = path.dirname(dir);
+    const file = path.join(dir, CONFIG_FILE);
+    if (fs.existsSync(file)) return file;
+    if (dir === path.dirname(dir)) return undefined;
+  }
+  return undefined;
 }
 
 /** Starts loading the reporter `emitReport` will need, so that it is ready when the scan ends. */
