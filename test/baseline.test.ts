@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,20 @@ describe('baselines', () => {
     // Re-creating gives the same bytes: no churn.
     cli(['baseline', 'create'], { cwd: dir });
     expect(fs.readFileSync(path.join(dir, '.spillguard-baseline.json'), 'utf8')).toBe(text);
+  });
+
+  it('created or updated in a sub-folder of a repository, warns that the hooks apply the one at the top', () => {
+    const dir = repo();
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const sub = path.join(dir, 'src');
+    const warning = (action: string) =>
+      `spillguard: warning: staged, git and the git hooks apply ../.spillguard-baseline.json, not this folder's .spillguard-baseline.json: run spillguard baseline ${action} at the repository's top for them\n`;
+    const cfg = ['--config', '../.spillguard.toml'];
+    expect(cli(['baseline', 'create', ...cfg], { cwd: sub }).stderr).toBe(`${warning('create')}spillguard: wrote 3 entries to .spillguard-baseline.json\n`);
+    expect(cli(['baseline', 'update', ...cfg], { cwd: sub }).stderr).toBe(`${warning('update')}spillguard: .spillguard-baseline.json: 3 entries (0 dropped, 0 added)\n`);
+    // Named files are the user's choice; at the top, the default file is the hooks' own.
+    expect(cli(['baseline', 'create', ...cfg, '--output', 'b.json'], { cwd: sub }).stderr).toBe('spillguard: wrote 3 entries to b.json\n');
+    expect(cli(['baseline', 'create'], { cwd: dir }).stderr).toBe('spillguard: wrote 3 entries to .spillguard-baseline.json\n');
   });
 
   it('survives moved lines and renamed files; a new secret, even on a baselined line, is reported alone', () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { SpillguardError } from '../../errors.js';
+import { discoverRepo } from '../../git/exec.js';
 import { baselineFrom, DEFAULT_BASELINE_FILE, parseBaseline, serializeBaseline, updateBaseline } from '../../filters/baseline.js';
 import { exitCode, fingerprintKey, kindsOf, rulesFor } from '../common.js';
 import { writeOutput } from '../io.js';
@@ -41,6 +42,13 @@ export const baselineCommand = {
       result.errors = [...result.errors, ...past.errors];
     }
     for (const e of result.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
+    // What a blocked commit says to run, run where the user stands: the hooks and the git modes read
+    // the baseline at the repository's top, not one written in a sub-folder.
+    const top = discoverRepo(cwd)?.top;
+    if (top !== undefined && path.resolve(top) !== cwd && !(argv.action === 'create' ? argv.output : argv.baseline))
+      process.stderr.write(
+        `spillguard: warning: staged, git and the git hooks apply ${path.relative(cwd, path.join(top, DEFAULT_BASELINE_FILE))}, not this folder's ${DEFAULT_BASELINE_FILE}: run spillguard baseline ${argv.action} at the repository's top for them\n`,
+      );
     if (argv.action === 'create') {
       const file = argv.output ?? DEFAULT_BASELINE_FILE;
       const b = baselineFrom(result.findings, key);
