@@ -161,6 +161,22 @@ describe('spillguard staged', () => {
     expect(code).toBe(1);
   });
 
+  it('lists a staged symbolic link as skipped, not followed, its target scanned only at its own path', async () => {
+    const r = Repo.init();
+    r.commitAll('one');
+    r.write('real.txt', `x=${S1}\n`);
+    fs.symlinkSync('real.txt', path.join(r.dir, 'link'));
+    fs.symlinkSync(`x=${S3}`, path.join(r.dir, 'odd-link')); // the link's text is not scanned
+    r.git('add', '-A');
+    const { code, report } = await staged(r);
+    expect(report.skipped).toEqual([
+      { path: 'link', reason: 'symbolic link, not followed' },
+      { path: 'odd-link', reason: 'symbolic link, not followed' },
+    ]);
+    expect(brief(report.findings)).toEqual([{ ruleId: 'test-token', path: 'real.txt', line: 1, column: 3 }]);
+    expect(code).toBe(1);
+  });
+
   it('skips submodules (gitlinks)', async () => {
     const r = Repo.init();
     const c = r.commitAll('one');

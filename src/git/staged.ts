@@ -223,7 +223,7 @@ export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResul
         continue;
       }
       if (e.dstMode === SYMLINK_MODE) {
-        skipped.push({ path: e.path, reason: 'symbolic link' });
+        skipped.push({ path: e.path, reason: 'symbolic link, not followed' });
         continue;
       }
       if (!e.dstMode.startsWith('100')) {
