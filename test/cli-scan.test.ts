@@ -124,6 +124,8 @@ describe('spillguard scan on fixtures/scan/basic', () => {
     expect(found(top, ['pkg'])).toEqual(atTop);
     expect(found(path.join(top, 'pkg'), ['.'])).toEqual(atTop.map((p) => p.slice('pkg/'.length)));
     expect(found(path.join(top, 'pkg/deep'), ['.'])).toEqual(['kept-outside.txt']);
+    // --no-gitignore: the .spillguardignore above still applies.
+    expect(found(path.join(top, 'pkg/deep'), ['.', '--no-gitignore'])).toEqual(['kept-outside.txt', 'node_modules/m/x.txt', 'run.log', 'tmp/x.txt']);
     // A folder named on the command line is scanned even if a folder above ignores it, as a named file is.
     expect(found(top, ['pkg/gen', 'pkg/deep/fixtures'])).toEqual(['pkg/deep/fixtures/keys.txt', 'pkg/deep/fixtures/tracked.txt', 'pkg/gen/out.txt']);
     // Outside a work tree, only the scanned folder's own ignore files count.
