@@ -185,6 +185,28 @@ describe('spillguard scan on fixtures/scan/basic', () => {
     expect(cli(['scan', '-f', 'json'], { cwd: path.join(top, 'pkg') }).stderr).toBe('');
   });
 
+  it('a name starting with two dots (..env, ..pkg/) is inside the folder: reported relative, ignore files above apply', () => {
+    const top = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sg-dots-')));
+    execFileSync('git', ['init', '-q'], { cwd: top });
+    const config = path.join(top, 'tok.toml');
+    fs.writeFileSync(config, `[extend]\nuseDefault = false\n${TOK_RULE}`);
+    fs.writeFileSync(path.join(top, '.gitignore'), '*.log\n');
+    fs.mkdirSync(path.join(top, '..pkg'));
+    fs.writeFileSync(path.join(top, '..env'), 'k = "tok_fake0000dots0001"\n');
+    fs.writeFileSync(path.join(top, '..pkg/a.txt'), 'k = "tok_fake0000dots0002"\n');
+    fs.writeFileSync(path.join(top, '..pkg/x.log'), 'k = "tok_fake0000dots0003"\n');
+    fs.symlinkSync('..env', path.join(top, 'link'));
+    const json = (args: string[], cwd = top) => JSON.parse(cli(['scan', '--config', config, '-f', 'json', ...args], { cwd }).stdout);
+    const all = json(['.']);
+    expect(all.findings.map((f: { path: string }) => f.path)).toEqual(['..env', '..pkg/a.txt']);
+    expect(all.skipped).toEqual([{ path: 'link', reason: 'symbolic link (not followed; its target inside the root is scanned directly)' }]);
+    expect(json(['..pkg']).findings.map((f: { path: string }) => f.path)).toEqual(['..pkg/a.txt']);
+    const sarif = JSON.parse(cli(['scan', '--config', config, '-f', 'sarif'], { cwd: path.join(top, '..pkg') }).stdout).runs[0];
+    expect(sarif.results.map((x: { locations: { physicalLocation: { artifactLocation: unknown } }[] }) => x.locations[0].physicalLocation.artifactLocation)).toEqual([
+      { uri: '..pkg/a.txt', uriBaseId: '%SRCROOT%' },
+    ]);
+  });
+
   it('--include and --exclude select paths by glob', () => {
     const paths = (args: string[]) =>
       [...new Set(JSON.parse(cli(['scan', '--format', 'json', ...args], { cwd: BASIC }).stdout).findings.map((f: { path: string }) => f.path))];

@@ -6,6 +6,7 @@ import { CONFIG_FILE, loadRules, type LoadedRules } from '../config/rules.js';
 import { ioReason, SpillguardError } from '../errors.js';
 import { CONFIDENCES, type Confidence, type Finding, type Kind } from '../engine/types.js';
 import { discoverRepo } from '../git/exec.js';
+import { pathInside } from '../sources/paths.js';
 import type { Report } from '../reporters/context.js';
 import { FORMATS, loadFormatter, type Format } from '../reporters/formats.js';
 import { toolVersion } from '../version.js';
@@ -153,11 +154,10 @@ export async function emitReport(args: ReportArgs, report: Report, root: string)
  */
 export function fromRepoTop(report: Report, cwd: string): { report: Report; root: string } {
   const top = discoverRepo(cwd)?.top;
-  const sub = top === undefined ? '..' : path.relative(top, cwd);
-  if (top === undefined || sub.startsWith('..') || path.isAbsolute(sub)) return { report, root: cwd };
+  if (top === undefined || pathInside(top, cwd) === undefined) return { report, root: cwd };
   const p = (x: string) => {
-    const rel = path.relative(top, path.resolve(cwd, x));
-    return rel.startsWith('..') || path.isAbsolute(rel) ? x : rel.split(path.sep).join('/');
+    const rel = pathInside(top, path.resolve(cwd, x));
+    return rel === undefined ? x : rel.split(path.sep).join('/');
   };
   const f = (x: Finding): Finding => ({ ...x, origin: { ...x.origin, path: p(x.origin.path) } });
   return {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ioReason, isSpillguardError } from '../errors.js';
+import { displayPath } from '../sources/paths.js';
 import { redactDocument, sha256 } from './document.js';
 import type { FormatOptions } from './formats/index.js';
 import type { ManifestEntry } from './manifest.js';
@@ -32,11 +33,6 @@ export interface JobResult {
   entry: ManifestEntry;
   resumed?: boolean;
 }
-
-const display = (abs: string, cwd: string) => {
-  const rel = path.relative(cwd, abs);
-  return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs).split(path.sep).join('/');
-};
 
 /** Reads, redacts, verifies and writes one document; never throws for a problem of the document itself. */
 export async function runJob(redactor: Redactor, job: Job, ctx: JobContext): Promise<JobResult> {
@@ -73,7 +69,7 @@ export async function runJob(redactor: Redactor, job: Job, ctx: JobContext): Pro
   const target = job.outRel + ctx.suffixOf(job.format);
   try {
     const abs = writeAtomic(root, target, result.output);
-    entry.output = display(abs, ctx.cwd);
+    entry.output = displayPath(abs, ctx.cwd);
     if (quarantined) {
       entry.status = 'quarantined';
       entry.reason = `prompt injection suspected (${[...new Set(entry.injection.map((i) => i.rule))].join(', ')})`;

@@ -9,6 +9,7 @@ import { direntFromStats, lineBreakEntries, noteLineBreakNames, type LineBreakNa
 import { readRegularFileSync } from './safe-open.js';
 import { discoverRepo, runGit } from '../git/exec.js';
 import { linesBelow, spillguardIgnore } from './ignore-files.js';
+import { displayPath, pathInside } from './paths.js';
 
 export interface FileEntry {
   /** Absolute path on disk. */
@@ -45,12 +46,6 @@ export interface WalkResult {
 }
 
 const IGNORE_FILES = ['.gitignore', '.spillguardignore'];
-
-export function displayPath(abs: string, cwd: string): string {
-  const rel = path.relative(cwd, abs);
-  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
-  return shown.split(path.sep).join('/');
-}
 
 /**
  * Lists the files to scan under each path argument. Symbolic links are never followed: one that
@@ -254,10 +249,8 @@ async function workTree(root: string): Promise<{ top: string; under: string } | 
     // git names the top by its real path; `root` may be reached through a link.
     from = fs.realpathSync(root);
   }
-  if (top === undefined) return undefined;
-  const under = path.relative(top, from);
-  if (under.startsWith('..') || path.isAbsolute(under)) return undefined;
-  return { top, under: under.split(path.sep).join('/') };
+  const under = top === undefined ? undefined : pathInside(top, from);
+  return under === undefined ? undefined : { top: top!, under: under.split(path.sep).join('/') };
 }
 
 /** The files git tracks under `root` (in a work tree), relative to it with `/`. */
@@ -295,8 +288,7 @@ function withoutUndecodable<T extends string | fs.Dirent>(dir: string, listing: 
 function symlinkReason(abs: string, root: string): string {
   try {
     const target = fs.realpathSync(abs);
-    const rel = path.relative(fs.realpathSync(root), target);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) return 'symbolic link leaving the scanned root (not followed)';
+    if (pathInside(fs.realpathSync(root), target) === undefined) return 'symbolic link leaving the scanned root (not followed)';
     return 'symbolic link (not followed; its target inside the root is scanned directly)';
   } catch {
     return 'broken symbolic link';

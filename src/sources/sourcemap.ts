@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Chunk, Origin, OriginalPosition } from '../engine/types.js';
 import { chunkText, type ChunkOptions } from './chunker.js';
+import { pathInside } from './paths.js';
 
 /** Larger maps are scanned as plain text: parsing one costs several times its size in memory. */
 export const MAX_SOURCEMAP_BYTES = 32 << 20;
@@ -190,8 +191,7 @@ export async function findSourceMap(bundleAbs: string): Promise<{ map: SourceMap
       /* keep as written */
     }
     const abs = path.resolve(path.dirname(bundleAbs), rel);
-    const within = path.relative(path.dirname(bundleAbs), abs);
-    if (within && !within.startsWith('..') && !path.isAbsolute(within)) candidates.unshift(abs);
+    if (pathInside(path.dirname(bundleAbs), abs)) candidates.unshift(abs);
   }
   for (const c of candidates) {
     let st: fs.Stats;
