@@ -75,7 +75,9 @@ async function spillguardCli(manifest, planted) {
   const errFile = path.join(dir, 'stderr.txt');
   const runs = [];
   for (let i = 0; i < RUNS; i++) {
-    const r = await runMeasured(process.execPath, [bin, 'scan', 'corpus', '--format', 'json', '--max-file-size', '0'], {
+    // --no-gitignore, as rg gets --no-ignore: the corpus lies under this repository's .bench/, and the
+    // repository's .gitignore (dist/) applies from above, as in git, to the corpus's bundles.
+    const r = await runMeasured(process.execPath, [bin, 'scan', 'corpus', '--format', 'json', '--max-file-size', '0', '--no-gitignore'], {
       cwd: BENCH_DIR, stdoutFile: out, stderrFile: errFile, timeoutMs: TIMEOUT_MS, isNode: true,
     });
     runs.push(r);
@@ -105,7 +107,7 @@ async function spillguardLib(manifest) {
   let count;
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    const res = await lib.scan({ paths: ['corpus'], cwd: BENCH_DIR, maxFileSize: 0, rules });
+    const res = await lib.scan({ paths: ['corpus'], cwd: BENCH_DIR, maxFileSize: 0, rules, gitignore: false });
     times.push(performance.now() - t0);
     count = res.findings.length;
   }
