@@ -219,6 +219,18 @@ describe('spillguard scan on fixtures/scan/basic', () => {
     expect(r.stdout).toContain('tok_fake0000fake0001');
   });
 
+  it('colour: FORCE_COLOR=0 or false turns it off, as in Node; FORCE_COLOR=1 or --color turns it on; NO_COLOR wins over FORCE_COLOR', () => {
+    const first = (env: Record<string, string>, args: string[] = []) => cli(['scan', 'src/app.js', ...args], { cwd: BASIC, env: { NO_COLOR: '', ...env } }).stdout.split('\n')[0];
+    const plain = 'src/app.js:2:11  high  test-token  tok_*****';
+    const painted = '\x1b[1msrc/app.js:2:11\x1b[0m  \x1b[31mhigh\x1b[0m  test-token  tok_*****';
+    expect(first({})).toBe(plain);
+    expect(first({ FORCE_COLOR: '0' })).toBe(plain);
+    expect(first({ FORCE_COLOR: 'false' })).toBe(plain);
+    expect(first({ FORCE_COLOR: '1' })).toBe(painted);
+    expect(first({ FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(plain);
+    expect(first({ FORCE_COLOR: '0' }, ['--color'])).toBe(painted);
+  });
+
   it('--output writes the report to a file and prints nothing', () => {
     const out = path.join(fs.mkdtempSync(path.join(REPO, 'node_modules/.sg-test-')), 'r.json');
     const r = cli(['scan', 'src', '--format', 'json', '--output', out], { cwd: BASIC });

@@ -2,11 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ioReason, SpillguardError } from '../errors.js';
 
-/** Colour only for a person at a terminal: never in pipes, never with NO_COLOR set. */
+/**
+ * Colour only for a person at a terminal: never in pipes, never with NO_COLOR set. FORCE_COLOR
+ * means what it means to Node and chalk: `0` and `false` turn colour off (a CI job sets them to
+ * keep escape codes out of its logs), any other value on.
+ */
 export function useColor(stream: NodeJS.WriteStream, flag: boolean | undefined): boolean {
   if (flag !== undefined) return flag;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  if (process.env.FORCE_COLOR) return true;
+  const force = process.env.FORCE_COLOR;
+  if (force === '0' || force === 'false') return false;
+  if (force) return true;
   return Boolean(stream.isTTY);
 }
 
