@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detectCi } from '../src/cli/ci-env.js';
-import { cli, normalise } from './helpers/cli.js';
+import { cli, normalise, REPO } from './helpers/cli.js';
 
 const CONFIG = `[extend]\nuseDefault = false\n[[rules]]\nid = "test-token"\ndescription = "Test token"\nregex = '''\\b(tok_[a-z0-9]{16})\\b'''\nkeywords = ["tok_"]\n`;
 const NO_CI = { CI: '', GITHUB_ACTIONS: '', GITLAB_CI: '', GITHUB_EVENT_NAME: '', GITHUB_BASE_REF: '', CI_MERGE_REQUEST_DIFF_BASE_SHA: '' };
@@ -254,5 +254,37 @@ describe('spillguard ci', () => {
     const r = cli(['ci', '--base', 'no-such-ref'], { cwd: dir, env: NO_CI });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no-such-ref/);
+  });
+});
+
+/** The shell script of one step of action.yml (its `run: |` block), as the runner would run it. */
+function actionStep(name: string): { run: string; if?: string } {
+  const text = fs.readFileSync(path.join(REPO, 'action.yml'), 'utf8');
+  const step = text.split(/\n    - name: /).find((s) => s.startsWith(`${name}\n`));
+  if (!step) throw new Error(`no step ${name} in action.yml`);
+  const run = /\n      run: \|\n((?: {8}.*\n|\n)+)/.exec(`${step}\n`)?.[1].replace(/^ {8}/gm, '');
+  return { run: run ?? '', if: /\n      if: (.*)/.exec(step)?.[1] };
+}
+
+describe('action.yml', () => {
+  it('the Result step passes only a finished scan: 0, or 1 with fail-on-findings false; a crash fails it', () => {
+    const { run } = actionStep('Result');
+    const result = (code: string, fail: string) => {
+      const r = spawnSync('bash', ['-e', '-c', run], { env: { PATH: process.env.PATH, SG_CODE: code, SG_FAIL: fail }, encoding: 'utf8' });
+      return `${r.status} ${r.stdout.trim()}`;
+    };
+    expect(result('0', 'true')).toBe('0 ');
+    expect(result('1', 'true')).toBe('1 spillguard found secrets (exit 1)');
+    expect(result('1', 'false')).toBe('0 ');
+    expect(result('2', 'false')).toBe('2 spillguard could not complete the scan (exit 2)');
+    expect(result('134', 'false')).toBe('2 spillguard could not complete the scan (exit 134)');
+    expect(result('137', 'true')).toBe('2 spillguard could not complete the scan (exit 137)');
+    expect(result('', 'false')).toBe('2 spillguard could not complete the scan (exit unknown)');
+  });
+
+  it('uploads the SARIF of a finished scan only (exit 0 or 1)', () => {
+    expect(actionStep('Upload SARIF to code scanning').if).toBe(
+      "${{ always() && inputs.upload == 'true' && (steps.scan.outputs.exit-code == '0' || steps.scan.outputs.exit-code == '1') }}",
+    );
   });
 });
