@@ -100,6 +100,10 @@ describe('configuration errors name file, line, rule and field', () => {
     ['a rules entry not a table', { 'c.toml': `rules = [\n  1,\n]\n` }, 'DIR/c.toml:2: field "rules": rules[0] must be a table'],
     ['examples not a table', { 'c.toml': `[[rules]]\nid = "x"\nregex = 'a'\nexamples = ["a"]\n` }, 'DIR/c.toml:4: rule "x": field "examples": must be a table'],
     ['extend not a table', { 'c.toml': `extend = "base.toml"\n` }, 'DIR/c.toml:1: field "extend": must be a table'],
+    // A misspelt table was passed over: the custom rule was off, and its secrets went through with exit 0.
+    ['a misspelt [[rules]]', { 'c.toml': `title = "corp"\n\n[[rule]]\nid = "corp-token"\nregex = '''corp_[0-9]{8}'''\n` },
+      'DIR/c.toml:3: field "rule": unknown top-level key (known: title, description, minVersion, extend, rules, allowlist, allowlists, redact)'],
+    ['a misspelt [extend] field', { 'c.toml': `[extend]\nusedefault = false\n` }, 'DIR/c.toml:2: field "extend.usedefault": unknown field'],
     ['extend.path not found', { 'c.toml': `# shared rules\n[extend]\npath = "nope.toml"\n` }, 'DIR/c.toml:3: field "extend.path": extended config not found'],
     ['extend.path not a string', { 'c.toml': `[extend]\npath = 3\n` }, 'DIR/c.toml:2: field "extend.path": must be a string'],
     ['extend.useDefault not a boolean', { 'c.toml': `[extend]\ndisabledRules = []\nuseDefault = "no"\n` },

@@ -40,6 +40,14 @@ type Table = Record<string, unknown>;
 const ALLOWLIST_FIELDS = new Set(['description', 'condition', 'commits', 'paths', 'regexTarget', 'regexes', 'stopwords']);
 const GLOBAL_ALLOWLIST_FIELDS = new Set([...ALLOWLIST_FIELDS, 'targetRules']);
 
+/**
+ * What a configuration may hold at its top: gitleaks' keys, and `[redact]` (read by redact's own
+ * parser). Anything else is an error, as an unknown field in a rule is: a misspelt `[[rule]]` was
+ * passed over in silence, its rule off and its secrets let through.
+ */
+const TOP_FIELDS = new Set(['title', 'description', 'minVersion', 'extend', 'rules', 'allowlist', 'allowlists', 'redact']);
+const EXTEND_FIELDS = new Set(['useDefault', 'path', 'disabledRules']);
+
 const RULE_FIELDS = new Set([
   'id', 'kind', 'severity', 'confidence', 'description', 'regex', 'flags', 'secretGroup', 'keywords', 'anchors', 'entropy', 'entropyRatio',
   'validate', 'onInvalid', 'path', 'paths', 'stopwords', 'allowlist', 'allowlists', 'tags', 'help', 'examples', 'supersedes',
@@ -203,6 +211,8 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
     return new SpillguardError(rule?.id ? 'rule' : 'config', message, { file, rule: rule?.id, field, line: lineOf(text, path) });
   };
   const err = scope();
+  const known = [...TOP_FIELDS].join(', ');
+  for (const k of Object.keys(doc)) if (!TOP_FIELDS.has(k)) throw err(`unknown top-level key (known: ${known})`, k);
 
   const rulesRaw = doc.rules ?? [];
   if (!Array.isArray(rulesRaw)) throw err('must be an array of tables ([[rules]])', 'rules');
@@ -216,6 +226,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   });
 
   const extendRaw = doc.extend === undefined ? {} : table(doc.extend, 'extend', err);
+  for (const k of Object.keys(extendRaw)) if (!EXTEND_FIELDS.has(k)) throw err('unknown field', `extend.${k}`);
   const extend = {
     useDefault: extendRaw.useDefault === undefined ? true : bool(extendRaw.useDefault, 'extend.useDefault', err),
     path: extendRaw.path === undefined ? undefined : str(extendRaw.path, 'extend.path', err),

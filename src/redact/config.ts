@@ -8,7 +8,7 @@ import { OPERATORS, type Operator } from './types.js';
 
 /**
  * The `[redact]` table of `.spillguard.toml`. It lives beside the rule schema, not inside it:
- * parseConfig ignores top-level tables it does not know, so the two parsers read one file.
+ * parseConfig accepts the `redact` key and leaves it to this parser, so the two read one file.
  *
  *   [redact]
  *   pseudonymLength = 6
