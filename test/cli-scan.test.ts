@@ -336,6 +336,22 @@ describe('paths on the command line are never dropped', () => {
     expect(cli(['redact', BASIC, '--out'])).toEqual(usage('--out'));
   });
 
+  it('a one-value flag given twice is a usage error naming it (it was an internal error, or one of the two silently)', () => {
+    const usage = (flag: string) => ({ code: 2, stdout: '', stderr: `spillguard: flag ${flag} given more than once: it takes one value\n\nRun \`spillguard --help\` for usage.\n` });
+    expect(cli(['scan', BASIC, '--config', 'a.toml', '--config', 'b.toml'])).toEqual(usage('--config'));
+    expect(cli(['scan', BASIC, '-o', 'a', '-o', 'b'])).toEqual(usage('--output'));
+    expect(cli(['scan', BASIC, '-f', 'json', '--format', 'text'])).toEqual(usage('--format'));
+    expect(cli(['scan', BASIC, '--min-confidence', 'low', '--min-confidence', 'high'])).toEqual(usage('--min-confidence'));
+    expect(cli(['scan', BASIC, '--workers', '1', '--workers', '2'])).toEqual(usage('--workers'));
+    expect(cli(['staged', '--baseline', 'a', '--baseline', 'b'])).toEqual(usage('--baseline'));
+    expect(cli(['git', '--since', 'HEAD', '--since', 'HEAD~1'])).toEqual(usage('--since'));
+    expect(cli(['ci', '--base', 'HEAD', '--base', 'HEAD'])).toEqual(usage('--base'));
+    expect(cli(['ci', '--category', 'a', '--category', 'b'])).toEqual(usage('--category'));
+    // Flags that take several values, one per use, still do.
+    const found = cli(['scan', '--format', 'json', '--exclude', 'src/**', '--exclude', 'config/**'], { cwd: BASIC });
+    expect(JSON.parse(found.stdout).findings.map((f: { path: string }) => f.path)).toEqual(['large.txt']);
+  });
+
   it('a command without a list of paths says so when given some after --', () => {
     expect(cli(['staged', '--', 'x'])).toEqual({ code: 2, stdout: '', stderr: 'spillguard: spillguard staged takes nothing after --\n\nRun `spillguard --help` for usage.\n' });
   });

@@ -201,8 +201,17 @@ async function parseAndRun(args: string[], ctx: RunContext): Promise<number> {
         const b = (await c.load()).builder(inner) as Argv;
         // A flag that takes a value must get one: `--max-file-size` alone was taken as absent.
         const positionals = new Set([...c.command.matchAll(/[<[](\w+)(?:\.\.)?[>\]]/g)].map((m) => m[1]));
-        const o = (b as unknown as { getOptions(): { string: string[]; number: string[] } }).getOptions();
-        return b.requiresArg([...o.string, ...o.number].filter((k) => !positionals.has(k)));
+        const o = (b as unknown as { getOptions(): { key: Record<string, unknown>; string: string[]; number: string[]; boolean: string[]; array: string[] } }).getOptions();
+        const valued = [...o.string, ...o.number].filter((k) => !positionals.has(k));
+        // yargs makes a repeated flag an array, which a one-value flag's code then took for a string
+        // (an internal error), or read one of the two: which one the user meant is theirs to say.
+        // (A repeated boolean is not an array: the last one wins, as `--color --no-color` should.)
+        const single = Object.keys(o.key).filter((k) => k.length > 1 && !positionals.has(k) && !o.boolean.includes(k) && !o.array.includes(k));
+        return b.requiresArg(valued).check((argv) => {
+          const twice = single.find((k) => Array.isArray(argv[k]));
+          if (twice) throw new UsageError(`flag --${twice} given more than once: it takes one value`);
+          return true;
+        });
       },
       handler: async (a: unknown) => {
         if (tail.length) {
