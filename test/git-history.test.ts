@@ -341,6 +341,22 @@ describe('spillguard git', () => {
     ]);
   });
 
+  it('a rename and a copy of the same file in one commit: the copy is reported, as a copy alone is', async () => {
+    const r = Repo.init();
+    r.write('a.txt', `a=${S1}\n`);
+    const c1 = r.commitAll('one');
+    r.git('mv', 'a.txt', 'b.txt');
+    fs.copyFileSync(path.join(r.dir, 'b.txt'), path.join(r.dir, 'c.txt'));
+    const c2 = r.commitAll('rename and copy'); // a.txt deleted, b.txt and c.txt added, one blob
+    const full = await history(r);
+    expect(where(full.report.findings)).toEqual([
+      { ruleId: 'test-token', path: 'a.txt', line: 1, column: 3, commit: c1 },
+      { ruleId: 'test-token', path: 'c.txt', line: 1, column: 3, commit: c2 },
+    ]);
+    const range = await history(r, ['--since', c1]);
+    expect(where(range.report.findings)).toEqual([{ ruleId: 'test-token', path: 'c.txt', line: 1, column: 3, commit: c2 }]);
+  });
+
   it("honours the work tree's .spillguardignore, as scan does", async () => {
     const r = Repo.init();
     r.write('.spillguardignore', 'testdata/\n');

@@ -421,11 +421,17 @@ export class HistoryRun {
     const list = this.entries;
     if (!c || !list.length) return;
     this.entries = [];
-    let gone: Map<string, string> | undefined;
-    for (const e of list) if (e.status === 'D' && fileBlob(e.srcOid, e.srcMode)) (gone ??= new Map()).set(e.srcOid, e.path);
+    // Each deleted path pairs with one added path: a blob added at two paths while deleted at one
+    // is a rename and a copy, and the copy is reported as any copy is.
+    let gone: Map<string, string[]> | undefined;
+    for (const e of list)
+      if (e.status === 'D' && fileBlob(e.srcOid, e.srcMode)) {
+        gone ??= new Map();
+        gone.set(e.srcOid, [...(gone.get(e.srcOid) ?? []), e.path]);
+      }
     for (const e of list) {
       if (ZERO_OID.test(e.dstOid)) continue; // a deletion
-      const from = e.status === 'A' && fileBlob(e.dstOid, e.dstMode) ? gone?.get(e.dstOid) : undefined;
+      const from = e.status === 'A' && fileBlob(e.dstOid, e.dstMode) ? gone?.get(e.dstOid)?.shift() : undefined;
       if (from !== undefined) {
         e.status = 'R';
         e.srcPath = from;
