@@ -36,6 +36,33 @@ describe('JSON keys hiding a value behind escapes are verified decoded', () => {
   });
 });
 
+describe('--field: keys of an object chosen whole are verified', () => {
+  const record = '{"id":1,"meta":{"bob@example.org":"x","n":"call jane@example.org"}}\n';
+  it('a .jsonl key holding an address under --field /meta is a leftover: not written, exit 1', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'in'));
+    fs.writeFileSync(path.join(dir, 'in/k.jsonl'), record);
+    const r = cli(['redact', 'in', '--out', 'out', '--field', '/meta', '--quiet'], { cwd: dir, env: KEY });
+    expect(r.stderr).toBe('spillguard: leftover: in/k.jsonl: verification found 1 finding(s) left in the output; not written\n');
+    expect(r.code).toBe(1);
+    expect(fs.existsSync(path.join(dir, 'out/k.jsonl'))).toBe(false);
+  });
+
+  it('--stdin: the record is withheld under --field /meta; under --field /meta/n the key is not chosen and passes', () => {
+    const whole = cli(['redact', '--stdin', '--field', '/meta'], { input: record, env: KEY });
+    expect(whole.stdout).toBe('');
+    expect(whole.stderr).toBe(
+      'spillguard: <stdin>:1: record withheld: verification still found pii-email after redaction\n' +
+        'spillguard redact: 0 records written, 0 dropped, 1 withheld, 0 not JSON\n',
+    );
+    expect(whole.code).toBe(1);
+    // The key naming a chosen field is the user's own choice, not data.
+    const one = cli(['redact', '--stdin', '--field', '/meta/n'], { input: record, env: KEY });
+    expect(one.stdout).toBe('{"id":1,"meta":{"bob@example.org":"x","n":"call <EMAIL_2046a4>"}}\n');
+    expect(one.code).toBe(0);
+  });
+});
+
 describe('HTML script strings hiding a value behind JS escapes are verified decoded', () => {
   it('"eve\\u0040example.com" in a <script> is a leftover: not written, exit 1; a script that only escapes other text passes', () => {
     const dir = tmp();

@@ -102,7 +102,13 @@ export function redactJsonText(
   let last = 0;
   let dropRecord = false;
   const n = src.length;
-  const pointer = () => stack.map((f) => escSeg(f.arr ? f.index : f.key)).join('/').replace(/^(?=.)/, '/');
+  /** The pointer of the value being read, or of one of the frames enclosing it (`depth` frames deep). */
+  const pointer = (depth = stack.length) =>
+    stack
+      .slice(0, depth)
+      .map((f) => escSeg(f.arr ? f.index : f.key))
+      .join('/')
+      .replace(/^(?=.)/, '/');
   for (let i = 0; i < n; i++) {
     const c = src.charCodeAt(i);
     if (c === 0x22 /* " */) {
@@ -119,7 +125,10 @@ export function redactJsonText(
         top.expectKey = false;
         // Keys are never rewritten, and verification reads the raw output, where escapes can hide a
         // value (`"a\u0040example.com"`): the decoded key is what a reader gets, so it is verified too.
-        if (escaped && !select) doc.verifyTexts.push(top.key);
+        // Under --field only the chosen values are verified: a key of an object chosen whole
+        // (`--field /meta`, `{"meta":{"bob@…":1}}`) is part of what was chosen, and is verified
+        // whether escaped or not (the key naming the field itself is not: the user named it).
+        if (select ? select(pointer(stack.length - 1)) : escaped) doc.verifyTexts.push(top.key);
       } else if (!select && !escaped && cursor && !cursor.has(raw!.base + i + 1, raw!.base + j)) {
         // A value without escapes is exactly its raw text: when the raw scan found nothing in it, nothing changes.
       } else {
