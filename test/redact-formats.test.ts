@@ -178,6 +178,22 @@ describe('structured formats: what users bring', () => {
     ]);
   });
 
+  it('e-mail headers: encoded words in any readable charset are decoded and redacted; an unknown charset fails the document', () => {
+    const dir = tmp();
+    const b64 = (s: string, cs: BufferEncoding) => Buffer.from(s, cs).toString('base64');
+    // windows-1252 and ISO-8859-15 words went out as they came, their addresses unread.
+    const head = (subject: string) =>
+      `From: ann@example.org\r\nSubject: ${subject}\r\nCc: =?iso-8859-15?Q?Bob_bob=40example=2Eorg?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHi\r\n`;
+    fs.writeFileSync(path.join(dir, 'a.eml'), head(`=?windows-1252?B?${b64('R\u00fcckruf: jose@example.org', 'latin1')}?=`), 'latin1');
+    fs.writeFileSync(path.join(dir, 'b.eml'), head('=?x-unknown?Q?jose=40example.org?='), 'latin1');
+    const r = cli(['redact', 'a.eml', 'b.eml', '--out', 'o', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, 'spillguard: failed: b.eml: subject: unsupported charset "x-unknown" in an encoded word\n']);
+    expect(fs.readdirSync(path.join(dir, 'o'))).toEqual(['a.eml']);
+    expect(fs.readFileSync(path.join(dir, 'o/a.eml'), 'latin1')).toBe(
+      `From: [EMAIL]\r\nSubject: =?UTF-8?B?${b64('R\u00fcckruf: [EMAIL]', 'utf8')}?=\r\nCc: Bob [EMAIL]\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHi\r\n`,
+    );
+  });
+
   it('--columns N past the widest row fails the document (it would choose no cell and leak every one), exit 2', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'p.csv'), 'name,email\nAnn,ann@example.com\n');

@@ -60,14 +60,32 @@ const param = (v: string, p: string) => {
 const latin1ToUtf8 = (s: string) => Buffer.from(s, 'latin1').toString('utf8');
 const utf8ToLatin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
-function decodeWords(v: string): string | undefined {
+function decodeWords(v: string, field: string): string | undefined {
   if (!/=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=/.test(v)) return undefined;
   return v
     .replace(/(\?=)\s+(=\?)/g, '$1$2')
     .replace(/=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g, (_m, cs: string, enc: string, data: string) => {
       const buf = enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : qpDecode(data.replace(/_/g, ' '));
-      return decodeCharset(buf, cs) ?? _m;
+      return wordCharset(buf, cs, field);
     });
+}
+
+/**
+ * A changed header is written back as UTF-8, so an encoded word may be in any charset the platform
+ * reads (windows-1252, ISO-8859-15, Shift_JIS…). One left encoded would hide its text from the
+ * redaction and from verification alike (`=?windows-1252?B?…?=` went out as it came): a charset
+ * that cannot be read fails the document, as it does for a body.
+ */
+function wordCharset(buf: Buffer, cs: string, field: string): string {
+  // RFC 2231 lets a language follow the charset: `UTF-8*en`.
+  const charset = cs.split('*')[0];
+  const known = decodeCharset(buf, charset);
+  if (known !== undefined) return known;
+  try {
+    return new TextDecoder(charset).decode(buf);
+  } catch {
+    throw new DocumentError(`${field}: unsupported charset "${charset}" in an encoded word`);
+  }
 }
 
 function decodeCharset(buf: Buffer, cs: string | undefined): string | undefined {
@@ -187,7 +205,7 @@ function redactHeader(h: Header, doc: DocSession, part: string): string {
   if (!h.name || h.nameEnd < 0) return h.raw;
   const field = `${part ? `${part}:` : ''}${h.name}`;
   const valueRaw = h.raw.slice(h.nameEnd + 1);
-  const words = decodeWords(latin1ToUtf8(valueRaw));
+  const words = decodeWords(latin1ToUtf8(valueRaw), field);
   if (words !== undefined) {
     const r = doc.redact(words, { field });
     if (!r.changed) return h.raw;
