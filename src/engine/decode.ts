@@ -42,6 +42,8 @@ const LOOK_BEHIND = 4096;
 export interface DecodeOptions {
   /** Nesting depth: 1 decodes once, 2 also decodes what a decoding holds (base64>hex). 0 disables. */
   maxDepth?: number;
+  /** Run only these rules on what the runs hold (default every rule). */
+  only?: ReadonlySet<string>;
 }
 
 /** A decoded run: `text` came from `encoded[start, end)` of the text it was found in. */
@@ -157,28 +159,62 @@ function decodeHexRun(text: string, start: number, end: number): DecodedRun | un
   return decoded === undefined ? undefined : { start, end: e, scheme: 'hex', text: decoded };
 }
 
-/** Decodes one scheme's escapes in `run`, leaving everything else as it is. */
-export function unescapeRun(run: string, scheme: Scheme): string {
+type EscapeScheme = 'percent' | 'js-escape' | 'html-entity';
+const ESCAPE_RUNS: Record<EscapeScheme, RegExp> = {
+  // Percent-escapes are UTF-8 bytes: consecutive ones are decoded together.
+  percent: /(?:%[0-9A-Fa-f]{2})+/g,
+  'js-escape': /\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([nrt"'\\/]))/g,
+  'html-entity': /&(?:#([0-9]{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([a-zA-Z]{2,6}));/g,
+};
+
+/** What one match of ESCAPE_RUNS[scheme] stands for (the match itself when it stands for nothing). */
+function unescapeOne(scheme: EscapeScheme, m: string, g1?: string, g2?: string, g3?: string, g4?: string): string {
   if (scheme === 'percent') {
-    // Percent-escapes are UTF-8 bytes: collect consecutive ones and decode them together.
-    return run.replace(/(?:%[0-9A-Fa-f]{2})+/g, (m) => {
-      const bytes = Buffer.from(m.replace(/%/g, ''), 'hex');
-      const s = bytes.toString('utf8');
-      return s.includes('\ufffd') ? m : s;
-    });
+    const s = Buffer.from(m.replace(/%/g, ''), 'hex').toString('utf8');
+    return s.includes('\ufffd') ? m : s;
   }
   if (scheme === 'js-escape') {
-    return run.replace(/\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([nrt"'\\/]))/g, (m, x, u, cp, simple) => {
-      if (simple !== undefined) return ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[simple] ?? simple;
-      const code = parseInt(x ?? u ?? cp, 16);
-      return code <= 0x10ffff ? String.fromCodePoint(code) : m;
-    });
+    if (g4 !== undefined) return ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[g4] ?? g4;
+    const code = parseInt(g1 ?? g2 ?? g3!, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : m;
   }
-  return run.replace(/&(?:#([0-9]{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([a-zA-Z]{2,6}));/g, (m, dec, hex, name) => {
-    if (name !== undefined) return HTML_NAMED[name] ?? m;
-    const code = dec !== undefined ? parseInt(dec, 10) : parseInt(hex, 16);
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
-  });
+  if (g3 !== undefined) return HTML_NAMED[g3] ?? m;
+  const code = g1 !== undefined ? parseInt(g1, 10) : parseInt(g2!, 16);
+  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+}
+
+const isEscapeScheme = (scheme: Scheme): scheme is EscapeScheme => scheme in ESCAPE_RUNS;
+
+/** Decodes one scheme's escapes in `run`, leaving everything else as it is. */
+export function unescapeRun(run: string, scheme: Scheme): string {
+  if (!isEscapeScheme(scheme)) return run;
+  return run.replace(ESCAPE_RUNS[scheme], (m: string, g1?: string, g2?: string, g3?: string, g4?: string) => unescapeOne(scheme, m, g1, g2, g3, g4));
+}
+
+/**
+ * unescapeRun, with where each piece of the decoded text came from: `map[i]` is the offset in `run`
+ * of decoded offset i (length text.length + 1); the characters an escape stands for all map to its
+ * start, so a span of the decoded text maps to whole escapes. Undefined for a scheme that is not
+ * an escape (base64, hex: a run decodes as a whole).
+ */
+export function unescapeMapped(run: string, scheme: Scheme): { text: string; map: number[] } | undefined {
+  if (!isEscapeScheme(scheme)) return undefined;
+  const re = new RegExp(ESCAPE_RUNS[scheme].source, 'g');
+  let text = '';
+  const map: number[] = [];
+  let last = 0;
+  for (let m = re.exec(run); m; m = re.exec(run)) {
+    const ch = unescapeOne(scheme, m[0], m[1], m[2], m[3], m[4]);
+    for (let i = last; i < m.index; i++) map.push(i);
+    text += run.slice(last, m.index);
+    for (let k = 0; k < ch.length; k++) map.push(m.index);
+    text += ch;
+    last = m.index + m[0].length;
+  }
+  for (let i = last; i < run.length; i++) map.push(i);
+  text += run.slice(last);
+  map.push(run.length);
+  return { text, map };
 }
 
 /**
@@ -309,7 +345,7 @@ export function scanDecoded(engine: Engine, chunk: Chunk, plain: readonly Findin
   }));
   const found: { f: Finding; piece: Piece }[] = [];
   for (let depth = 1; depth <= maxDepth && level.length > 0; depth++) {
-    for (const { f, piece } of scanPieces(engine, chunk, level)) {
+    for (const { f, piece } of scanPieces(engine, chunk, level, opts.only)) {
       if (claimed.some((c) => c.secret === f.secret && c.start < piece.end && piece.start < c.end)) continue;
       claimed.push({ start: piece.start, end: piece.end, secret: f.secret });
       found.push({ f, piece });
@@ -341,7 +377,7 @@ export function scanDecoded(engine: Engine, chunk: Chunk, plain: readonly Findin
 }
 
 /** Rescans pieces in one engine call: joined by blank lines, each finding mapped back to its piece. */
-function scanPieces(engine: Engine, chunk: Chunk, pieces: Piece[]): { f: Finding; piece: Piece }[] {
+function scanPieces(engine: Engine, chunk: Chunk, pieces: Piece[], only?: ReadonlySet<string>): { f: Finding; piece: Piece }[] {
   const starts: number[] = [];
   let joined = '';
   for (const p of pieces) {
@@ -349,7 +385,7 @@ function scanPieces(engine: Engine, chunk: Chunk, pieces: Piece[]): { f: Finding
     starts.push(joined.length);
     joined += p.text;
   }
-  const findings = engine.scanChunk({ text: joined, origin: chunk.origin, offset: 0, line: 1, column: 1 });
+  const findings = engine.scanChunk({ text: joined, origin: chunk.origin, offset: 0, line: 1, column: 1 }, only);
   const out: { f: Finding; piece: Piece }[] = [];
   for (const f of findings) {
     let lo = 0;

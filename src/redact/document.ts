@@ -3,7 +3,7 @@ import { looksBinary } from '../sources/read.js';
 import { HANDLERS, DocumentError, type FormatOptions } from './formats/index.js';
 import type { ManifestEntry } from './manifest.js';
 import { DocSession, type Redactor } from './session.js';
-import { verifyByWindows } from './verify.js';
+import { joinLeftovers, verifyByWindows } from './verify.js';
 
 // The one-shot crypto.hash (Node 20.12+) skips a Hash object per call: ten thousand documents hash twice each.
 const oneShot = (crypto as { hash?: (alg: string, data: Buffer | string, enc: 'hex') => string }).hash;
@@ -73,7 +73,7 @@ export async function redactDocument(redactor: Redactor, input: Buffer, rel: str
   if (!unchanged) {
     // The output's own scan: the neighbourhood of each replacement, the rest from the input's scan (verify.ts).
     const whole = doc.verifyScoped ? [] : ((text !== undefined && verifyByWindows(redactor, doc, text, outText)) || redactor.leftovers(outText, rel));
-    const left = [...whole, ...doc.verifyTexts.flatMap((t) => redactor.leftovers(t, rel))];
+    const left = joinLeftovers(whole, doc.verifyTexts.flatMap((t) => redactor.leftovers(t, rel)));
     if (left.length) {
       entry.status = 'leftover';
       entry.reason = `verification found ${left.length} finding(s) left in the output; not written`;

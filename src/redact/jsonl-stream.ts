@@ -2,7 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { FieldMatches, redactJsonText, selector } from './formats/json.js';
 import { bomLength } from './formats/types.js';
 import { DocSession, type Redactor } from './session.js';
-import { verifyByWindows } from './verify.js';
+import { joinLeftovers, verifyByWindows } from './verify.js';
 
 export interface JsonlStreamStats {
   records: number;
@@ -144,13 +144,11 @@ export class JsonlRedactStream extends Transform {
     const left =
       valid && this.select
         ? extra
-        : [
-            ...(valid && text === body && doc.rawRedactable === 0
-              ? []
-              : (valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name)),
+        : joinLeftovers(
+            valid && text === body && doc.rawRedactable === 0 ? [] : (valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name),
             // Escaped keys, decoded (json.ts): the raw output hides what they hold.
-            ...extra,
-          ];
+            extra,
+          );
     if (left.length) {
       this.stats.withheld.push({ line, rules: [...new Set(left.map((f) => f.ruleId))] });
       return lead;

@@ -1,6 +1,7 @@
+import { scanDecoded, unescapeMapped, type Scheme } from '../engine/decode.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { locate } from '../engine/position.js';
-import { CONFIDENCES, KINDS, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
+import { CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
 import { allowlistFilter, confidenceFilter, inlineFilter, type AllowlistFilter, type Filter } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import { SpillguardError } from '../errors.js';
@@ -25,6 +26,33 @@ export interface RedactorOptions {
   minConfidence?: Confidence;
   /** Leftovers at or above this confidence fail verification (default low: any leftover). */
   verifyThreshold?: Confidence;
+}
+
+/**
+ * A value found inside an escape run, at the escapes that spell it rather than the whole run: one
+ * run reaches over prose between its escapes (`bob&#64;acme.com, ring me… sk&#95;live&#95;…`), which
+ * replacing it whole would destroy. Every place the run spells the value is a finding (scan keeps
+ * one per run). Base64 and hex runs, nested encodings, and a value not spelt out in the run (matched
+ * on normalised text) keep the run's span.
+ */
+function narrowDecoded(chunk: Chunk, f: Finding): Finding[] {
+  const scheme = f.origin.decoded as Scheme | undefined;
+  const from = f.span.start - chunk.offset;
+  const u = scheme && f.secret ? unescapeMapped(chunk.text.slice(from, f.span.end - chunk.offset), scheme) : undefined;
+  if (!u) return [f];
+  const spans: number[] = [];
+  for (let i = u.text.indexOf(f.secret); i >= 0; i = u.text.indexOf(f.secret, i + f.secret.length)) {
+    // The end is the end of the escape spelling the value's last character.
+    let k = i + f.secret.length;
+    while (k < u.text.length && u.map[k] === u.map[k - 1]) k++;
+    spans.push(from + u.map[i], from + u.map[k]);
+  }
+  if (!spans.length) return [f];
+  const pos = locate(chunk, spans);
+  const out: Finding[] = [];
+  for (let j = 0; j < spans.length; j += 2)
+    out.push({ ...f, span: { start: chunk.offset + spans[j], end: chunk.offset + spans[j + 1], line: pos[j].line, column: pos[j].column, endLine: pos[j + 1].line, endColumn: pos[j + 1].column } });
+  return out;
 }
 
 /** Findings that are already a CI system's mask (`***`) are not secrets: masking them again helps no one. */
@@ -128,9 +156,27 @@ export class Redactor {
   /** Findings in one text, after the global allowlist, overlap, inline-ignore and confidence filters. */
   find(text: string, path: string, view: EngineView = 'main'): Finding[] {
     const raw: Finding[] = [];
-    const only = this.views[view];
-    for (const chunk of chunkText(text, { path })) raw.push(...this.engine.scanChunk(chunk, only));
+    for (const chunk of chunkText(text, { path })) raw.push(...this.scanChunk(chunk, view));
     return this.filter(raw);
+  }
+
+  /**
+   * One chunk through the view's rules, plus what its encoded runs hold (base64, hex, percent, JS
+   * escapes, HTML entities), as `scan` reads them: `sk&#95;live&#95;…` or a base64 `.env` in a text
+   * is redacted at its encoded span, and verification finds it when it is left. Sorted by start.
+   */
+  private scanChunk(chunk: Chunk, view: EngineView): Finding[] {
+    const plain = this.engine.scanChunk(chunk, this.views[view]);
+    // Screening and the private-key blocks verification scans whole look at the text as it is.
+    if (view === 'injection' || view === 'multiline') return plain;
+    // No plain findings given: `scan` drops a decoded value also found plain in the same run, but
+    // an escape run can hold the plain spelling and an encoded one (`sk_live_… sk&#95;live&#95;…`).
+    const decoded = scanDecoded(this.engine, chunk, [], { only: this.views.redact });
+    if (!decoded.length) return plain;
+    // Where a rule already reads the escapes (pii-email-urlencoded), its finding speaks for the span.
+    const seen = new Set(plain.map((f) => `${f.span.start}\0${f.span.end}`));
+    const found = decoded.flatMap((f) => narrowDecoded(chunk, f)).filter((f) => !seen.has(`${f.span.start}\0${f.span.end}`));
+    return found.length ? plain.concat(found).sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end) : plain;
   }
 
   /**
@@ -167,7 +213,7 @@ export class Redactor {
     }
     const chunk = { text: parts.join(''), origin: { path }, offset, line: 1, column: 1, ownedStart: lead };
     const out: Finding[] = [];
-    for (const f of this.engine.scanChunk(chunk, this.views[view])) {
+    for (const f of this.scanChunk(chunk, view)) {
       const s = f.span.start - offset;
       const e = f.span.end - offset;
       let lo = 0;

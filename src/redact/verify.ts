@@ -313,3 +313,13 @@ export function verifyByWindows(redactor: Redactor, doc: DocSession, input: stri
   if (!multiline?.length) return located;
   return [...located, ...multiline].sort((x, y) => x.span.start - y.span.start || x.span.end - y.span.end);
 }
+
+/**
+ * The output's leftovers and those of the texts verified apart (decoded keys, bodies, script strings):
+ * a value the output's own scan already read through its escapes is counted once.
+ */
+export function joinLeftovers(output: Finding[], apart: Finding[]): Finding[] {
+  if (!output.length || !apart.length) return output.length ? output : apart;
+  const seen = new Set(output.map((f) => `${f.ruleId}\0${f.secret}`));
+  return [...output, ...apart.filter((f) => !seen.has(`${f.ruleId}\0${f.secret}`))];
+}
