@@ -194,6 +194,20 @@ describe('structured formats: what users bring', () => {
     );
   });
 
+  it('UTF-16 text (Excel "Unicode Text", PowerShell exports) is redacted and written back in its encoding, not skipped as binary', () => {
+    const dir = tmp();
+    const le = (s: string) => Buffer.from(s, 'utf16le');
+    const be = (s: string) => Buffer.from(s, 'utf16le').swap16();
+    fs.writeFileSync(path.join(dir, 'le.tsv'), le('\ufeffname\tmail\r\nAnn\tann@example.com\r\n'));
+    fs.writeFileSync(path.join(dir, 'be.txt'), be('\ufeffkey tok_fake0000fake0001\n'));
+    fs.writeFileSync(path.join(dir, 'bad.txt'), Buffer.concat([le('\ufeffok '), Buffer.from([0x00, 0xd8, 0x41, 0x00])]));
+    const r = cli(['redact', 'le.tsv', 'be.txt', 'bad.txt', '--out', 'o', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([2, 'spillguard: failed: bad.txt: not valid UTF-16LE text\n']);
+    expect(fs.readFileSync(path.join(dir, 'o/le.tsv'))).toEqual(le('\ufeffname\tmail\r\nAnn\t[EMAIL]\r\n'));
+    expect(fs.readFileSync(path.join(dir, 'o/be.txt'))).toEqual(be('\ufeffkey [TEST_TOKEN]\n'));
+    expect(fs.existsSync(path.join(dir, 'o/bad.txt'))).toBe(false);
+  });
+
   it('--columns N past the widest row fails the document (it would choose no cell and leak every one), exit 2', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'p.csv'), 'name,email\nAnn,ann@example.com\n');

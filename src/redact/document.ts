@@ -1,5 +1,5 @@
 import crypto, { createHash } from 'node:crypto';
-import { looksBinary } from '../sources/read.js';
+import { textEncoding, type TextEncoding } from '../sources/read.js';
 import { HANDLERS, DocumentError, type FormatOptions } from './formats/index.js';
 import type { ManifestEntry } from './manifest.js';
 import { DocSession, type Redactor } from './session.js';
@@ -19,6 +19,12 @@ export interface DocumentResult {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+function encodeText(s: string, enc: TextEncoding): Buffer {
+  if (enc === 'utf-8') return Buffer.from(s, 'utf8');
+  const b = Buffer.from(s, 'utf16le');
+  return enc === 'utf-16be' ? b.swap16() : b;
+}
+
 /**
  * One document through the pipeline: decode, redact by format, verify, hash. Pure apart from the
  * engines: reading and writing files is the caller's business, so workers and --stdin share it.
@@ -35,12 +41,15 @@ export async function redactDocument(redactor: Redactor, input: Buffer, rel: str
     return { entry, injected: false };
   };
   let text: string | undefined;
+  // UTF-16 text (Excel's "Unicode Text", PowerShell, SQL Server exports) is read as `scan` reads it
+  // and written back in its encoding: its NUL bytes made it a skipped "binary file".
+  const enc = handler.binary ? undefined : textEncoding(input);
   if (!handler.binary) {
-    if (looksBinary(input)) return fail('skipped', 'binary file');
+    if (!enc) return fail('skipped', 'binary file');
     try {
-      text = utf8.decode(input);
+      text = (enc === 'utf-8' ? utf8 : new TextDecoder(enc, { fatal: true, ignoreBOM: true })).decode(input);
     } catch {
-      return fail('failed', 'not valid UTF-8 text');
+      return fail('failed', `not valid ${enc === 'utf-8' ? 'UTF-8' : enc.toUpperCase()} text`);
     }
   }
   const doc = new DocSession(redactor, rel);
@@ -53,7 +62,7 @@ export async function redactDocument(redactor: Redactor, input: Buffer, rel: str
   }
   if (text !== undefined) doc.locate(text);
   // An unchanged text is written from the bytes read, not encoded again.
-  const output = typeof result.output !== 'string' ? result.output : result.output === text ? input : Buffer.from(result.output, 'utf8');
+  const output = typeof result.output !== 'string' ? result.output : result.output === text ? input : encodeText(result.output, enc ?? 'utf-8');
   // Handlers walk documents in order, so records already are in document order.
   entry.redactions = doc.records;
   entry.kept = doc.kept;
