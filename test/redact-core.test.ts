@@ -145,6 +145,11 @@ describe('format helpers', () => {
     expect(d.text).toBe('a@b&c');
     expect(d.map).toEqual([0, 1, 6, 7, 12, 13]);
   });
+  it('HTML: a numeric reference without its ";" is decoded as a browser decodes it, so the address behind it is redacted', () => {
+    // Digits are taken greedily, as browsers take them: &#x40ac is U+40AC, not "@" then "ac".
+    expect(decodeEntities('fred&#64acme &#x40ac &copy').text).toBe('fred@acme \u40ac &copy');
+    expect(red('<p>fred&#64acme.com or &#x40;</p>', { format: 'html' }).text).toBe('<p>[EMAIL] or &#x40;</p>');
+  });
   it('CSV: quoted cells with separators, doubled quotes and line breaks', () => {
     const rows = parseDelimited('a,"b,""c""\nd",e\r\nf,,g', ',');
     expect(rows.map((r) => r.cells.map((c) => c.value))).toEqual([['a', 'b,"c"\nd', 'e'], ['f', '', 'g']]);

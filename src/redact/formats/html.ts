@@ -11,7 +11,9 @@ export function decodeEntities(raw: string): { text: string; map: number[] | und
   if (!raw.includes('&')) return { text: raw, map: undefined };
   let text = '';
   const map: number[] = [];
-  const re = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z]{2,8}));/g;
+  // A numeric reference without its `;` is still one to a browser and to HTML-to-text converters
+  // (`fred&#64acme.com` reads fred@acme.com): its digits are taken greedily, as they take them.
+  const re = /&(?:#(\d{1,7});?|#[xX]([0-9a-fA-F]{1,6});?|([A-Za-z]{2,8});)/g;
   let last = 0;
   for (let m = re.exec(raw); m; m = re.exec(raw)) {
     let ch: string | undefined;
