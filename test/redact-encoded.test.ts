@@ -41,6 +41,26 @@ describe('redact reads encoded values as scan does', () => {
     ]);
   });
 
+  it('Markdown backslash escapes (turndown, markdownify: jane\\_doe@…, tok\\_…) are read as rendered; other escapes and code stay as they are', () => {
+    const dir = tmp();
+    const md = '| who | mail |\n|---|---|\n| Jane | jane\\_doe@example.org |\n\nkey tok\\_fake0000fake0001, path C:\\\\Users and \\*stars\\*\n\n```\nx = "tok_fake0000fake0002"\n```\n';
+    fs.writeFileSync(path.join(dir, 'a.md'), md);
+    const r = cli(['redact', 'a.md', '--out', 'o', '--manifest', 'm.jsonl', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(fs.readFileSync(path.join(dir, 'o/a.md'), 'utf8')).toBe(
+      '| who | mail |\n|---|---|\n| Jane | [EMAIL] |\n\nkey [TEST_TOKEN], path C:\\\\Users and \\*stars\\*\n\n```\nx = "[TEST_TOKEN]"\n```\n',
+    );
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'm.jsonl'), 'utf8'));
+    expect(m.redactions.map((x: { rule: string; start: number; end: number; outStart: number; line: number; column: number }) => [x.rule, x.start, x.end, x.outStart, x.line, x.column])).toEqual([
+      ['test-email', 34, 55, 34, 3, 10],
+      ['test-token', 63, 84, 49, 5, 5],
+      ['test-token', 125, 145, 102, 8, 6],
+    ]);
+    // Standard input reads Markdown the same way.
+    const s = cli(['redact', '--stdin', '--format', 'md', '--config', CONFIG], { input: 'mail jane\\_doe@example.org\n' });
+    expect([s.code, s.stdout]).toEqual([0, 'mail [EMAIL]\n']);
+  });
+
   it('JSONL on standard input and CSV cells: an entity-spelt value is replaced, other bytes pass through', () => {
     const jsonl = cli(['redact', '--stdin', '--config', CONFIG], { input: '{"id":7,"t":"key tok&#95;fake0000fake0005 ok"}\n' });
     expect([jsonl.code, jsonl.stdout]).toEqual([0, '{"id":7,"t":"key [TEST_TOKEN] ok"}\n']);

@@ -78,7 +78,7 @@ export async function redactDocument(redactor: Redactor, input: Buffer, rel: str
   const outText = typeof result.output === 'string' ? result.output : result.output.toString('utf8');
   const wholeText = format === 'txt' || format === 'md';
   const rawScanned = format === 'json' || format === 'jsonl' || format === 'csv' || format === 'tsv' || format === 'html';
-  const unchanged = outText === text && (wholeText || (rawScanned && doc.rawRedactable === 0 && !doc.verifyTexts.length));
+  const unchanged = outText === text && !doc.verifyTexts.length && (wholeText || (rawScanned && doc.rawRedactable === 0));
   if (!unchanged) {
     // The output's own scan: the neighbourhood of each replacement, the rest from the input's scan (verify.ts).
     const whole = doc.verifyScoped ? [] : ((text !== undefined && verifyByWindows(redactor, doc, text, outText)) || redactor.leftovers(outText, rel));

@@ -13,4 +13,44 @@ export const textHandler: FormatHandler = {
   },
 };
 
-export const markdownHandler: FormatHandler = { ...textHandler, name: 'md' };
+/** A Markdown backslash escape: any ASCII punctuation character (CommonMark). */
+const MD_ESCAPE = /\\([!-/:-@[-`{-~])/g;
+
+/** Backslash escapes removed, with map[i] the raw offset of decoded offset i (length text.length + 1). */
+export function decodeMarkdownEscapes(raw: string): { text: string; map: number[] } | undefined {
+  if (!raw.includes('\\')) return undefined;
+  let text = '';
+  const map: number[] = [];
+  let last = 0;
+  for (let m = MD_ESCAPE.exec(raw); m; m = MD_ESCAPE.exec(raw)) {
+    for (let i = last; i < m.index; i++) map.push(i);
+    text += raw.slice(last, m.index);
+    map.push(m.index);
+    text += m[1];
+    last = m.index + 2;
+  }
+  MD_ESCAPE.lastIndex = 0;
+  if (last === 0) return undefined;
+  for (let i = last; i < raw.length; i++) map.push(i);
+  text += raw.slice(last);
+  map.push(raw.length);
+  return { text, map };
+}
+
+/**
+ * Markdown written from HTML (turndown, markdownify) escapes `_` and `*` in prose: `jane\_doe@…`,
+ * `sk\_live\_…` read as the address and the key once rendered, but matched neither raw. Such a
+ * document is read with its escapes removed, replacements go into the raw text, and its output is
+ * verified both as written and as rendered.
+ */
+export const markdownHandler: FormatHandler = {
+  name: 'md',
+  process(input, doc) {
+    const raw = input as string;
+    const dec = decodeMarkdownEscapes(raw);
+    if (!dec) return textHandler.process(input, doc, {});
+    const out = doc.redact(dec.text, {}, { base: 0, raw, map: dec.map, track: true }).text;
+    doc.verifyTexts.push(decodeMarkdownEscapes(out)?.text ?? out);
+    return { output: out };
+  },
+};
