@@ -194,6 +194,13 @@ describe('structured formats: what users bring', () => {
     );
   });
 
+  it('an e-mail text part in a transfer encoding other than 7bit, 8bit, binary, base64 or quoted-printable fails the document (x-uuencode hid an address)', () => {
+    // "mail ann@example.com" uuencoded: it went out as it came, exit 0, unread.
+    const uu = 'begin 644 note.txt\n4;6%I;"!A;FY 97AA;7!L92YC;VT \n`\nend\n';
+    const r = run(['--stdin', '--format', 'eml'], `From: x@example.net\nContent-Type: text/plain\nContent-Transfer-Encoding: x-uuencode\n\n${uu}`);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'spillguard: <stdin>: failed: body: unsupported Content-Transfer-Encoding "x-uuencode"\n']);
+  });
+
   it('UTF-16 text (Excel "Unicode Text", PowerShell exports) is redacted and written back in its encoding, not skipped as binary', () => {
     const dir = tmp();
     const le = (s: string) => Buffer.from(s, 'utf16le');

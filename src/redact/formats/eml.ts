@@ -168,6 +168,9 @@ function message(s: string, doc: DocSession, part: string, depth: number): strin
   }
   if (mime.startsWith('text/')) {
     const charset = param(type, 'charset');
+    // A body in another transfer encoding (x-uuencode in old archives) would be read, and verified,
+    // still encoded: what it holds would pass unread.
+    if (!['7bit', '8bit', 'binary', 'base64', 'quoted-printable'].includes(cte)) throw new DocumentError(`${where}: unsupported Content-Transfer-Encoding "${cte}"`);
     let raw: Buffer;
     if (cte === 'base64') raw = Buffer.from(body.replace(/\s+/g, ''), 'base64');
     else if (cte === 'quoted-printable') raw = qpDecode(body);
