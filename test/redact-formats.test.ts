@@ -201,6 +201,26 @@ describe('structured formats: what users bring', () => {
     expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'spillguard: <stdin>: failed: body: unsupported Content-Transfer-Encoding "x-uuencode"\n']);
   });
 
+  it('an e-mail attachment named after a person: the manifest note and the part left in its place name it redacted', () => {
+    const dir = tmp();
+    const file = 'scan for ann@example.com (passport).pdf';
+    fs.writeFileSync(
+      path.join(dir, 'a.eml'),
+      `From: x@example.net\nContent-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nsee attached\n--b\nContent-Type: application/pdf; name="${file}"\nContent-Disposition: attachment; filename="${file}"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n`,
+    );
+    const r = cli(['redact', 'a.eml', '--out', 'o', '--manifest', 'm.jsonl', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(fs.readFileSync(path.join(dir, 'o/a.eml'), 'utf8')).toBe(
+      'From: [EMAIL]\nContent-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nsee attached\n--b\n' +
+        'Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n[attachment removed by spillguard: application/pdf "scan for [EMAIL] (passport).pdf"]\n--b--\n',
+    );
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'm.jsonl'), 'utf8'));
+    expect(m.notes).toEqual(['2: removed application/pdf part "scan for [EMAIL] (passport).pdf" (not text, cannot be checked)']);
+    // The removed part's own headers are not in the output: no redaction is listed for them.
+    expect(m.redactions.map((x: { field: string; start: number; end: number }) => [x.field, x.start, x.end])).toEqual([['from', 1, 14], ['2', 9, 24]]);
+    expect(m.counts).toEqual({ EMAIL: 2 });
+  });
+
   it('UTF-16 text (Excel "Unicode Text", PowerShell exports) is redacted and written back in its encoding, not skipped as binary', () => {
     const dir = tmp();
     const le = (s: string) => Buffer.from(s, 'utf16le');

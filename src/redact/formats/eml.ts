@@ -152,18 +152,22 @@ function message(s: string, doc: DocSession, part: string, depth: number): strin
   const { head, sep, body } = splitHead(s);
   const headers = parseHeaders(head);
   const eol = /\r\n/.test(head + sep) ? '\r\n' : '\n';
-  const outHead = headers.map((h) => redactHeader(h, doc, part)).join('');
   const type = headerValue(headers, 'content-type') || 'text/plain';
   const mime = type.split(';')[0].trim().toLowerCase();
   const cte = headerValue(headers, 'content-transfer-encoding').toLowerCase() || '7bit';
   const where = part || 'body';
+  const nested = mime === 'message/rfc822' && (cte === '7bit' || cte === '8bit' || cte === 'binary');
+  // A part that is not text is replaced whole, its headers too: they are not redacted (and counted
+  // in the manifest) for an output that does not hold them.
+  const kept = !sep || mime.startsWith('multipart/') || nested || mime.startsWith('text/');
+  const outHead = kept ? headers.map((h) => redactHeader(h, doc, part)).join('') : '';
   if (!sep) return outHead;
   if (mime.startsWith('multipart/')) {
     const boundary = param(type, 'boundary');
     if (!boundary) throw new DocumentError(`${where}: multipart without a boundary`);
     return outHead + sep + multipart(body, boundary, doc, part, depth);
   }
-  if (mime === 'message/rfc822' && (cte === '7bit' || cte === '8bit' || cte === 'binary')) {
+  if (nested) {
     return outHead + sep + message(body, doc, `${part}${part ? '.' : ''}msg`, depth + 1);
   }
   if (mime.startsWith('text/')) {
@@ -194,8 +198,11 @@ function message(s: string, doc: DocSession, part: string, depth: number): strin
   }
   // Not text: cannot be checked, so it is not copied.
   const name = param(headerValue(headers, 'content-disposition'), 'filename') ?? param(type, 'name') ?? '';
-  doc.notes.push(`${where}: removed ${mime} part${name ? ` "${latin1ToUtf8(name)}"` : ''} (not text, cannot be checked)`);
-  const note = doc.redact(`[attachment removed by spillguard: ${mime}${name ? ` "${latin1ToUtf8(name)}"` : ''}]`, { field: where }).text;
+  // A file name can hold personal data (`scan for ann@example.com.pdf`): the manifest's note and the
+  // part left in its place both name the file redacted.
+  const shown = name ? ` "${doc.redact(latin1ToUtf8(name), { field: where }).text}"` : '';
+  doc.notes.push(`${where}: removed ${mime} part${shown} (not text, cannot be checked)`);
+  const note = `[attachment removed by spillguard: ${mime}${shown}]`;
   return `Content-Type: text/plain; charset=utf-8${eol}Content-Transfer-Encoding: 8bit${eol}${eol}${utf8ToLatin1(note)}${trailingBreak(body)}`;
 }
 
