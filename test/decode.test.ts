@@ -60,6 +60,7 @@ describe('encoded secrets are reported at the encoded span', () => {
       'const k = "\\x74\\x6f\\x6b\\x5ffake0000fake0007";',
       'const u = "\\u0074\\u006f\\u006b\\u005f\\u{66}ake0000fake0008";',
       '<div data-key="tok&#95;fake0000fake0009"></div>',
+      '<p>key: tok&#95fake0000fake0012</p>',
     ];
     const text = lines.join('\n') + '\n';
     const found = scan(text).map(at);
@@ -69,6 +70,8 @@ describe('encoded secrets are reported at the encoded span', () => {
       ['test-token', 3, 12, 3, 12 + '\\x74\\x6f\\x6b\\x5ffake0000fake0007'.length, 'js-escape', 'tok_fake0000fake0007'],
       ['test-token', 4, 12, 4, 12 + '\\u0074\\u006f\\u006b\\u005f\\u{66}ake0000fake0008'.length, 'js-escape', 'tok_fake0000fake0008'],
       ['test-token', 5, 16, 5, 16 + 'tok&#95;fake0000fake0009'.length, 'html-entity', 'tok_fake0000fake0009'],
+      // A numeric reference without its ';', as browsers read it.
+      ['test-token', 6, 9, 6, 9 + 'tok&#95fake0000fake0012'.length, 'html-entity', 'tok_fake0000fake0012'],
     ]);
   });
 
@@ -126,7 +129,7 @@ describe('what is not decoded', () => {
     expect(findEncodedRuns(`a ${b64('hello, this is text')} b`).map((r) => [r.scheme, r.text])).toEqual([['base64', 'hello, this is text']]);
     expect(findEncodedRuns(`a ${b64('\u0000\u0001binary\u0002\u0003data..')} b`)).toEqual([]);
     expect(unescapeRun('a%20b%E2%82%AC', 'percent')).toBe('a b€');
-    expect(unescapeRun('&lt;&#x41;&#66;&quot;&bogus;', 'html-entity')).toBe('<AB"&bogus;');
+    expect(unescapeRun('&lt;&#x41;&#66;&quot;&bogus;&commat;&#64x', 'html-entity')).toBe('<AB"&bogus;@@x');
     expect(unescapeRun('\\x41\\u0042\\u{1F600}\\n', 'js-escape')).toBe('AB😀\n');
   });
 });

@@ -75,10 +75,13 @@ B64_VALUE['_'.charCodeAt(0)] = 63;
 const ESCAPES: readonly [string, RegExp, Scheme][] = [
   ['%', /%[0-9A-Fa-f]{2}/y, 'percent'],
   ['\\', /\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|u\{[0-9A-Fa-f]{1,6}\})/y, 'js-escape'],
-  ['&', /&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[a-zA-Z]{2,6});/y, 'html-entity'],
+  // A numeric reference without its `;` is still one to a browser and to HTML-to-text converters
+  // (`fred&#64acme.com` reads fred@acme.com): its digits are taken greedily, as they take them.
+  ['&', /&(?:#[0-9]{1,7};?|#[xX][0-9A-Fa-f]{1,6};?|[a-zA-Z]{2,8};)/y, 'html-entity'],
 ];
 const ESCAPE_STOP = /[\n\r"'`<>]/;
-const HTML_NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', sol: '/', colon: ':', equals: '=' };
+/** The named character references that spell what secrets and addresses are made of. */
+export const HTML_NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', sol: '/', colon: ':', equals: '=', commat: '@', period: '.' };
 
 
 /**
@@ -164,7 +167,7 @@ const ESCAPE_RUNS: Record<EscapeScheme, RegExp> = {
   // Percent-escapes are UTF-8 bytes: consecutive ones are decoded together.
   percent: /(?:%[0-9A-Fa-f]{2})+/g,
   'js-escape': /\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([nrt"'\\/]))/g,
-  'html-entity': /&(?:#([0-9]{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([a-zA-Z]{2,6}));/g,
+  'html-entity': /&(?:#([0-9]{1,7});?|#[xX]([0-9A-Fa-f]{1,6});?|([a-zA-Z]{2,8});)/g,
 };
 
 /** What one match of ESCAPE_RUNS[scheme] stands for (the match itself when it stands for nothing). */
@@ -199,21 +202,31 @@ export function unescapeRun(run: string, scheme: Scheme): string {
  */
 export function unescapeMapped(run: string, scheme: Scheme): { text: string; map: number[] } | undefined {
   if (!isEscapeScheme(scheme)) return undefined;
-  const re = new RegExp(ESCAPE_RUNS[scheme].source, 'g');
+  return replaceMapped(run, ESCAPE_RUNS[scheme], (m) => unescapeOne(scheme, m[0], m[1], m[2], m[3], m[4]));
+}
+
+/**
+ * `raw` with each match of `re` (global) replaced by what `one` gives for it (undefined: left as it
+ * is), and `map[i]` = the offset in `raw` of output offset i (length text.length + 1); the
+ * characters a replacement stands for all map to its match's start.
+ */
+export function replaceMapped(raw: string, re: RegExp, one: (m: RegExpExecArray) => string | undefined): { text: string; map: number[] } {
+  re.lastIndex = 0;
   let text = '';
   const map: number[] = [];
   let last = 0;
-  for (let m = re.exec(run); m; m = re.exec(run)) {
-    const ch = unescapeOne(scheme, m[0], m[1], m[2], m[3], m[4]);
+  for (let m = re.exec(raw); m; m = re.exec(raw)) {
+    const ch = one(m);
+    if (ch === undefined) continue;
     for (let i = last; i < m.index; i++) map.push(i);
-    text += run.slice(last, m.index);
+    text += raw.slice(last, m.index);
     for (let k = 0; k < ch.length; k++) map.push(m.index);
     text += ch;
     last = m.index + m[0].length;
   }
-  for (let i = last; i < run.length; i++) map.push(i);
-  text += run.slice(last);
-  map.push(run.length);
+  for (let i = last; i < raw.length; i++) map.push(i);
+  text += raw.slice(last);
+  map.push(raw.length);
   return { text, map };
 }
 

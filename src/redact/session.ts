@@ -1,6 +1,6 @@
 import { scanDecoded, unescapeMapped, type Scheme } from '../engine/decode.js';
 import { createEngine, type Engine } from '../engine/engine.js';
-import { locate } from '../engine/position.js';
+import { locate, spansOf } from '../engine/position.js';
 import { CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
 import { allowlistFilter, confidenceFilter, inlineFilter, type AllowlistFilter, type Filter } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
@@ -40,19 +40,15 @@ function narrowDecoded(chunk: Chunk, f: Finding): Finding[] {
   const from = f.span.start - chunk.offset;
   const u = scheme && f.secret ? unescapeMapped(chunk.text.slice(from, f.span.end - chunk.offset), scheme) : undefined;
   if (!u) return [f];
-  const spans: number[] = [];
+  const ranges: { start: number; end: number }[] = [];
   for (let i = u.text.indexOf(f.secret); i >= 0; i = u.text.indexOf(f.secret, i + f.secret.length)) {
     // The end is the end of the escape spelling the value's last character.
     let k = i + f.secret.length;
     while (k < u.text.length && u.map[k] === u.map[k - 1]) k++;
-    spans.push(from + u.map[i], from + u.map[k]);
+    ranges.push({ start: from + u.map[i], end: from + u.map[k] });
   }
-  if (!spans.length) return [f];
-  const pos = locate(chunk, spans);
-  const out: Finding[] = [];
-  for (let j = 0; j < spans.length; j += 2)
-    out.push({ ...f, span: { start: chunk.offset + spans[j], end: chunk.offset + spans[j + 1], line: pos[j].line, column: pos[j].column, endLine: pos[j + 1].line, endColumn: pos[j + 1].column } });
-  return out;
+  if (!ranges.length) return [f];
+  return spansOf(chunk, ranges).map((span) => ({ ...f, span }));
 }
 
 /** Findings that are already a CI system's mask (`***`) are not secrets: masking them again helps no one. */

@@ -2,38 +2,20 @@ import type { DocSession } from '../session.js';
 import type { Where } from '../types.js';
 import { Cursor, within } from './relocate.js';
 import type { FormatHandler } from './types.js';
-import { unescapeRun } from '../../engine/decode.js';
+import { HTML_NAMED, replaceMapped, unescapeRun } from '../../engine/decode.js';
 
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', commat: '@', period: '.' };
+// As the scan reads them (engine/decode.ts): a numeric reference's `;` is optional, as in browsers.
+const ENTITY = /&(?:#(\d{1,7});?|#[xX]([0-9a-fA-F]{1,6});?|([A-Za-z]{2,8});)/g;
 
 /** Decodes character references, keeping for each decoded offset the raw offset it came from. */
 export function decodeEntities(raw: string): { text: string; map: number[] | undefined } {
   if (!raw.includes('&')) return { text: raw, map: undefined };
-  let text = '';
-  const map: number[] = [];
-  // A numeric reference without its `;` is still one to a browser and to HTML-to-text converters
-  // (`fred&#64acme.com` reads fred@acme.com): its digits are taken greedily, as they take them.
-  const re = /&(?:#(\d{1,7});?|#[xX]([0-9a-fA-F]{1,6});?|([A-Za-z]{2,8});)/g;
-  let last = 0;
-  for (let m = re.exec(raw); m; m = re.exec(raw)) {
-    let ch: string | undefined;
-    if (m[1] || m[2]) {
-      const cp = parseInt(m[1] ?? m[2], m[1] ? 10 : 16);
-      if (cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) ch = String.fromCodePoint(cp);
-    } else ch = NAMED[m[3]];
-    if (ch === undefined) continue;
-    for (let i = last; i < m.index; i++) map.push(i);
-    text += raw.slice(last, m.index);
-    for (let k = 0; k < ch.length; k++) map.push(m.index);
-    text += ch;
-    last = m.index + m[0].length;
-  }
-  for (let i = last; i < raw.length; i++) map.push(i);
-  text += raw.slice(last);
-  map.push(raw.length);
-  return { text, map };
+  return replaceMapped(raw, ENTITY, (m) => {
+    if (m[3] !== undefined) return HTML_NAMED[m[3]];
+    const cp = parseInt(m[1] ?? m[2], m[1] ? 10 : 16);
+    return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : undefined;
+  });
 }
-
 const escText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escAttr = (s: string) => escText(s).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
