@@ -212,6 +212,14 @@ describe('spillguard scan on fixtures/scan/basic', () => {
       [...new Set(JSON.parse(cli(['scan', '--format', 'json', ...args], { cwd: BASIC }).stdout).findings.map((f: { path: string }) => f.path))];
     expect(paths(['--include', 'src/**'])).toEqual(['src/app.js']);
     expect(paths(['--exclude', 'src/**'])).toEqual(['config/settings.yml', 'large.txt']);
+    // A glob without a slash matches a name at any depth, as in .gitignore and ripgrep's -g.
+    expect(paths(['--exclude', '*.js'])).toEqual(['config/settings.yml', 'large.txt']);
+    expect(paths(['--include', '*.yml'])).toEqual(['config/settings.yml']);
+    expect(paths(['--include', 'settings.yml'])).toEqual(['config/settings.yml']);
+    // With a slash it stays anchored where it is written.
+    expect(paths(['--include', '/*.yml'])).toEqual([]);
+    expect(paths(['--include', '/*.txt'])).toEqual(['large.txt']);
+    expect(paths(['--include', 'config/*.yml'])).toEqual(['config/settings.yml']);
   });
 
   it('--show-secrets prints raw values, and only then', () => {

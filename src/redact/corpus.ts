@@ -4,9 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import picomatch from 'picomatch';
 import { ioReason, SpillguardError } from '../errors.js';
-import { walk } from '../sources/files.js';
+import { pathGlobs, walk } from '../sources/files.js';
 import { toolVersion } from '../version.js';
 import { formatOf, type FormatOptions } from './formats/index.js';
 import { suffixOf } from './formats/suffix.js';
@@ -96,7 +95,7 @@ const MANIFEST_FILE = {
 
 /** --out and --quarantine (folders) and --manifest (a file) must not be read back as input, nor be or hold the inputs. */
 function checkOutside(flag: string, target: string, roots: string[], cwd: string, exclude: string[], words = OUT_FOLDER): void {
-  const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
+  const isExcluded = exclude.length ? pathGlobs(exclude) : () => false;
   for (const root of roots) {
     if (words.holds(root, target)) throw new SpillguardError('usage', `the input "${path.relative(cwd, root) || '.'}" ${words.holding}`, { flag });
     if (inside(target, root)) {

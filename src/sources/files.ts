@@ -48,6 +48,17 @@ export interface WalkResult {
 const IGNORE_FILES = ['.gitignore', '.spillguardignore'];
 
 /**
+ * A matcher for --include/--exclude globs. A glob without a slash matches a name at any depth (a
+ * leading slash anchors it), as in .gitignore and ripgrep's -g: `--exclude '*.min.js'` that only
+ * left out the scanned folder's own bundles still reported the nested ones.
+ */
+export function pathGlobs(globs: string[]): (p: string) => boolean {
+  // Not picomatch's `basename` option: it matches every pattern against the name alone, src/** too.
+  const anyDepth = globs.map((g) => (g.startsWith('/') ? g.slice(1) : g.includes('/') ? g : `**/${g}`));
+  return picomatch(anyDepth, { dot: true });
+}
+
+/**
  * Lists the files to scan under each path argument. Symbolic links are never followed: one that
  * leaves the scanned root could expose anything on the machine, and one that stays inside would
  * scan its target twice. Each is listed as skipped with the reason, as are FIFOs, devices, and
@@ -55,8 +66,8 @@ const IGNORE_FILES = ['.gitignore', '.spillguardignore'];
  */
 export async function walk(args: string[], opts: WalkOptions): Promise<WalkResult> {
   const out: WalkResult = { files: [], skipped: [], errors: [] };
-  const include = opts.include.length ? picomatch(opts.include, { dot: true }) : undefined;
-  const exclude = opts.exclude.length ? picomatch(opts.exclude, { dot: true }) : undefined;
+  const include = opts.include.length ? pathGlobs(opts.include) : undefined;
+  const exclude = opts.exclude.length ? pathGlobs(opts.exclude) : undefined;
   const seen = new Set<string>();
   const consider = (abs: string, relToRoot: string, size: number, readAt = abs) => {
     const shown = displayPath(abs, opts.cwd);
