@@ -104,6 +104,23 @@ describe('spillguard ci', () => {
     expect(normalise(fs.readFileSync(path.join(dir, 'spillguard.sarif'), 'utf8'))).toContain('"results": []');
   });
 
+  it("a file name with line breaks cannot forge a workflow command on stderr (a pull request's unreadable archive)", () => {
+    const { dir } = prRepo();
+    fs.writeFileSync(path.join(dir, 'a\n::warning file=x::forged\n.zip'), 'PK\x03\x04not a zip archive at all');
+    const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter((l) => !l.startsWith('spillguard: no findings') && !/^spillguard: \d+ finding/.test(l))).toEqual([
+      'spillguard: github scanning the working tree',
+      'spillguard: wrote sarif report to spillguard.sarif',
+      'spillguard: error: "a\\n::warning file=x::forged\\n.zip": cannot read zip archive: no end of central directory record',
+      '',
+    ]);
+    // The same line from scan --output, and from baseline create.
+    const line = 'spillguard: error: "a\\n::warning file=x::forged\\n.zip": cannot read zip archive: no end of central directory record\n';
+    expect(cli(['scan', '-o', os.devNull], { cwd: dir, env: NO_CI }).stderr).toBe(line);
+    expect(cli(['baseline', 'create', '-o', os.devNull], { cwd: dir, env: NO_CI }).stderr).toBe(`${line}spillguard: wrote 2 entries to ${os.devNull}\n`);
+  });
+
   it('GitHub, --format sarif to stdout: the report stays valid JSON, the annotations go to stderr', () => {
     const { dir } = prRepo();
     const r = cli(['ci', '--format', 'sarif'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push' } });

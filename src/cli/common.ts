@@ -9,6 +9,7 @@ import { discoverRepo } from '../git/exec.js';
 import { pathInside } from '../sources/paths.js';
 import type { Report } from '../reporters/context.js';
 import { FORMATS, loadFormatter, type Format } from '../reporters/formats.js';
+import { quotePath } from '../reporters/text.js';
 import { toolVersion } from '../version.js';
 import { useColor, writeOutput } from './io.js';
 
@@ -140,7 +141,7 @@ export async function emitReport(args: ReportArgs, report: Report, root: string)
   if (args.output) {
     writeOutput(args.output, text);
     // The report is in the file; what could not be read must not go unseen (exit 2 with a silent terminal).
-    for (const e of report.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
+    for (const e of report.errors) process.stderr.write(errorLine(e));
   } else process.stdout.write(text);
   return exitCode(report);
 }
@@ -173,6 +174,17 @@ export function fromRepoTop(report: Report, cwd: string): { report: Report; root
         : {}),
     },
   };
+}
+
+/**
+ * An unreadable file as one line of stderr. Its name (an archive's member's, in the message) is the
+ * repository's, and can hold line breaks: printed raw, `a\n::error::…` forged a line — in GitHub
+ * Actions a workflow command, from a pull request's file name. Quoted as the text report quotes it.
+ */
+export function errorLine(e: { path: string; message: string }): string {
+  // eslint-disable-next-line no-control-regex
+  const message = e.message.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return `spillguard: error: ${quotePath(e.path)}: ${message}\n`;
 }
 
 /** 0 clean, 1 findings, 2 when anything could not be read: a partial scan is no clean bill of health. */

@@ -4,7 +4,8 @@ import type { Argv } from 'yargs';
 import { SpillguardError } from '../../errors.js';
 import { discoverRepo } from '../../git/exec.js';
 import { baselineFrom, DEFAULT_BASELINE_FILE, parseBaseline, serializeBaseline, updateBaseline } from '../../filters/baseline.js';
-import { exitCode, fingerprintKey, kindsOf, rulesFor } from '../common.js';
+import { errorLine, exitCode, fingerprintKey, kindsOf, rulesFor } from '../common.js';
+import { quotePath } from '../../reporters/text.js';
 import { writeOutput } from '../io.js';
 import { shownFingerprint } from '../../engine/fingerprint.js';
 import { treeFlags, treeOptions, type ScanArgs } from './scan.js';
@@ -41,7 +42,7 @@ export const baselineCommand = {
       result.findings = [...result.findings, ...past.findings];
       result.errors = [...result.errors, ...past.errors];
     }
-    for (const e of result.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
+    for (const e of result.errors) process.stderr.write(errorLine(e));
     // What a blocked commit says to run, run where the user stands: the hooks and the git modes read
     // the baseline at the repository's top, not one written in a sub-folder.
     const top = discoverRepo(cwd)?.top;
@@ -71,7 +72,7 @@ export const baselineCommand = {
     // Not-yet-baselined findings still count: update does not silently accept new secrets.
     const have = new Set(baseline.entries.map((e) => e.fingerprint));
     const fresh = argv.addNew ? [] : result.findings.filter((f) => !have.has(shownFingerprint(f, key) ?? ''));
-    for (const f of fresh) process.stderr.write(`spillguard: not in the baseline: ${f.origin.path}:${f.span.line}:${f.span.column} ${f.ruleId}\n`);
+    for (const f of fresh) process.stderr.write(`spillguard: not in the baseline: ${quotePath(f.origin.path)}:${f.span.line}:${f.span.column} ${f.ruleId}\n`);
     return exitCode({ findings: fresh, errors: result.errors });
   },
 };

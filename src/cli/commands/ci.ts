@@ -7,7 +7,7 @@ import { summaryLine } from '../../reporters/text.js';
 import { isSpillguardError, SpillguardError } from '../../errors.js';
 import { toolVersion } from '../../version.js';
 import { detectCi, type CiContext } from '../ci-env.js';
-import { exitCode, fingerprintKey, fromRepoTop, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
+import { errorLine, exitCode, fingerprintKey, fromRepoTop, kindsOf, reportFlags, rulesFor, type ReportArgs } from '../common.js';
 import { defaultBaseline, MAX_FILE_SIZE_OPTION, repoBaseline } from '../git-shared.js';
 import { parseSize } from '../io.js';
 import { writeOutput } from '../io.js';
@@ -111,7 +111,7 @@ export const ciCommand = {
     // Beside a report on stdout in a machine format, annotations would corrupt it: the runner reads
     // workflow commands on stderr too.
     if (ci.provider === 'github' && argv.annotations) (!output && fmt !== 'text' ? process.stderr : process.stdout).write(githubAnnotations(hosted.findings));
-    for (const e of report.errors) process.stderr.write(`spillguard: error: ${e.path}: ${e.message}\n`);
+    for (const e of report.errors) process.stderr.write(errorLine(e));
     process.stderr.write(`spillguard: ${summaryLine(report)}\n`);
     return exitCode(report);
   },
