@@ -70,6 +70,18 @@ describe('spillguard hook install / uninstall', () => {
     expect(res.stdout).toContain('no spillguard hook to remove');
   });
 
+  it('install and uninstall take no arguments: `hook install pre-push` installed the pre-commit hook alone, with exit 0', async () => {
+    const r = project();
+    const usage = (msg: string) => ({ code: 2, stdout: '', stderr: `spillguard: error: ${msg}\n` });
+    const run = async (args: string[]) => {
+      const res = await spillguard(args, r.dir);
+      return { code: res.code, stdout: res.stdout, stderr: res.stderr };
+    };
+    expect(await run(['hook', 'install', 'pre-push'])).toEqual(usage('spillguard hook install takes no arguments, got "pre-push" (to install the pre-push hook too: --pre-push)'));
+    expect(await run(['hook', 'uninstall', 'all', 'now'])).toEqual(usage('spillguard hook uninstall takes no arguments, got "all now"'));
+    expect(fs.existsSync(hookFile(r, 'pre-commit'))).toBe(false);
+  });
+
   it('installs into core.hooksPath, resolved from a subfolder', async () => {
     const r = project();
     r.git('config', 'core.hooksPath', '.githooks');

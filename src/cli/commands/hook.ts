@@ -1,8 +1,11 @@
 import type { Argv } from 'yargs';
+import { SpillguardError } from '../../errors.js';
 import { historyFlags, runHistory, type HistoryArgs } from './git.js';
 
 interface HookArgs extends HistoryArgs {
   action: 'install' | 'uninstall' | 'pre-push';
+  remote?: string;
+  url?: string;
   prePush: boolean;
   force: boolean;
 }
@@ -17,6 +20,14 @@ export const hookCommand = {
       .option('force', { type: 'boolean', default: false, describe: 'install: move an existing hook to <name>.local and run it first, instead of refusing' }),
   run: async (argv: HookArgs): Promise<number> => {
     if (argv.action === 'pre-push') return runHistory({ ...argv, revs: undefined }, true);
+    // [remote] [url] are git's arguments to the pre-push hook; after install they are a mistake,
+    // and `hook install pre-push` (for --pre-push) left the push unchecked with exit 0.
+    const extra = [argv.remote, argv.url].filter((a) => a !== undefined);
+    if (extra.length)
+      throw new SpillguardError(
+        'usage',
+        `spillguard hook ${argv.action} takes no arguments, got "${extra.join(' ')}"${extra[0] === 'pre-push' ? ' (to install the pre-push hook too: --pre-push)' : ''}`,
+      );
     const hooks = await import('../../git/hooks.js');
     const cwd = process.cwd();
     const done = argv.action === 'install' ? await hooks.installHooks({ cwd, prePush: argv.prePush, force: argv.force }) : await hooks.uninstallHooks({ cwd });
