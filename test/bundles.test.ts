@@ -95,6 +95,22 @@ describe('a minified bundle with its source map (fixtures/bundles/webapp, built 
     expect(results[0].properties.original).toBe('src/config.ts:2:34');
   });
 
+  it("a source map's source name with a line break cannot forge a report line: quoted as paths are", () => {
+    const map = JSON.parse(fixture('build/app.js.map'));
+    map.sources[0] = 'src/a\n::error::forged.ts';
+    const d = project({ 'dist/app.js': bundle, 'dist/app.js.map': JSON.stringify(map) });
+    const lines = cli(['scan', 'dist'], { cwd: d }).stdout.split('\n');
+    expect(lines.filter((l) => l.includes('forged'))).toEqual([
+      `dist/app.js:${pos(bundle, 'tok_fake0000fake0102').join(':')}  high  test-token  tok_*****  (from "dist/src/a\\n::error::forged.ts":2:34)`,
+      `dist/app.js:${pos(bundle, 'Y2k6dG9r').join(':')}  high  test-token  tok_*****  (decoded: base64, from "dist/src/a\\n::error::forged.ts":3:36)`,
+      `dist/app.js:${pos(bundle, 'sk_test_').join(':')}  high  public-env-secret  sk_t*****  (from "dist/src/a\\n::error::forged.ts":6:31)`,
+      '"dist/app.js.map!dist/src/a\\n::error::forged.ts":1:46  high  test-token  tok_*****',
+      '"dist/app.js.map!dist/src/a\\n::error::forged.ts":2:34  high  test-token  tok_*****',
+      '"dist/app.js.map!dist/src/a\\n::error::forged.ts":3:36  high  test-token  tok_*****  (decoded: base64)',
+      '"dist/app.js.map!dist/src/a\\n::error::forged.ts":6:31  high  public-env-secret  sk_t*****',
+    ]);
+  });
+
   it('follows a sourceMappingURL comment to a map elsewhere in the folder, never out of it', () => {
     const moved = bundle.replace('//# sourceMappingURL=app.js.map', '//# sourceMappingURL=maps/app.js.map');
     const d = project({ 'dist/app.js': moved, 'dist/maps/app.js.map': fixture('build/app.js.map') });

@@ -41,7 +41,8 @@ export function formatText(report: Report, ctx: ReportContext): string {
       f.confidence !== 'medium' ? `confidence ${f.confidence}` : '',
       f.test ? 'test value' : '',
       f.origin.decoded ? `decoded: ${f.origin.decoded}` : '',
-      f.original ? `from ${f.original.path}:${f.original.line}:${f.original.column}` : '',
+      // A source map's source names are the bundle author's: quoted as the paths are.
+      f.original ? `from ${quotePath(f.original.path)}:${f.original.line}:${f.original.column}` : '',
     ]
       .filter(Boolean)
       .join(', ');
