@@ -314,6 +314,17 @@ describe('spillguard git', () => {
     expect(code).toBe(2);
   });
 
+  it("an author's name cannot redraw the terminal over a finding: escape sequences and carriage returns are quoted", async () => {
+    const r = Repo.init();
+    r.write('a.txt', `a=${S1}\n`);
+    r.git('add', '-A');
+    r.git('-c', 'user.name=Eve\x1b[1A\x1b[2K\rnothing here', 'commit', '-q', '--no-verify', '-m', 'one');
+    const c1 = r.head();
+    const { date } = (await history(r)).report.findings[0];
+    const res = await spillguard(['git', '--config', cfg], r.dir);
+    expect(res.stdout.split('\n')[1]).toBe(`    commit ${c1.slice(0, 12)} by "Eve\\u001b[1A\\u001b[2K\\rnothing here" on ${date}`);
+  });
+
   it('a pure rename does not report its secrets again, in the history or in a range; a copy does', async () => {
     const r = Repo.init();
     r.write('a.txt', `a=${S1}\n`);

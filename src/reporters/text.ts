@@ -52,7 +52,9 @@ export function formatText(report: Report, ctx: ReportContext): string {
     );
     // Findings on very long lines (bundles) carry a short window with every secret in it masked.
     if (f.snippet) lines.push(paint('2', `    ${f.snippet}`));
-    if (f.origin.commit) lines.push(`    commit ${f.origin.commit.slice(0, 12)} by ${f.origin.author ?? '?'} on ${f.origin.date ?? '?'}`);
+    // An author's name is whoever made the commit: escape sequences or a carriage return in it could
+    // redraw the terminal over the finding above. Quoted as paths are.
+    if (f.origin.commit) lines.push(`    commit ${f.origin.commit.slice(0, 12)} by ${quotePath(f.origin.author ?? '?')} on ${f.origin.date ?? '?'}`);
   }
   if (ctx.explain) for (const d of report.suppressed) lines.push(paint('2', `suppressed ${location(d.finding)}  ${d.finding.ruleId}: ${d.reason}`));
   for (const s of report.skipped) if (ctx.explain) lines.push(paint('2', `skipped ${quotePath(s.path)}: ${s.reason}`));
