@@ -124,6 +124,7 @@ export class JsonlRedactStream extends Transform {
       valid = false;
     }
     if (valid) {
+      doc.json = true;
       const r = redactJsonText(body, doc, { record: line }, this.select, { findings: doc.rawFindings(body, { record: line }), base: 0 });
       text = r.text;
       drop = r.dropRecord;
@@ -145,7 +146,7 @@ export class JsonlRedactStream extends Transform {
       valid && this.select
         ? extra
         : joinLeftovers(
-            valid && text === body && doc.rawRedactable === 0 ? [] : (valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name),
+            valid && text === body && doc.rawRedactable === 0 ? [] : (valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name, valid),
             // Escaped keys, decoded (json.ts): the raw output hides what they hold.
             extra,
           );
