@@ -61,9 +61,14 @@ describe('redact reads encoded values as scan does', () => {
     expect([s.code, s.stdout]).toEqual([0, 'mail [EMAIL]\n']);
   });
 
-  it('JSONL on standard input and CSV cells: an entity-spelt value is replaced, other bytes pass through', () => {
+  it('JSONL on standard input, HTML comments, scripts and styles, and CSV cells: an entity-spelt value is replaced, other bytes pass through', () => {
     const jsonl = cli(['redact', '--stdin', '--config', CONFIG], { input: '{"id":7,"t":"key tok&#95;fake0000fake0005 ok"}\n' });
     expect([jsonl.code, jsonl.stdout]).toEqual([0, '{"id":7,"t":"key [TEST_TOKEN] ok"}\n']);
+    // HTML comments, scripts and styles are not decoded for the page, but a scan reads references there too.
+    const html = cli(['redact', '--stdin', '--format', 'html', '--config', CONFIG], {
+      input: '<!-- ann&#64;example.com --><script>if (a && b) x = "tok&#95;fake0000fake0006";</script><style>/* bob&#x40;example.com */</style>\n',
+    });
+    expect([html.code, html.stdout]).toEqual([0, '<!-- [EMAIL] --><script>if (a && b) x = "[TEST_TOKEN]";</script><style>/* [EMAIL] */</style>\n']);
     const csv = cli(['redact', '--stdin', '--format', 'csv', '--config', CONFIG], { input: 'name,note\nAnn,"ann&#64;example.com, 2 days"\n' });
     expect([csv.code, csv.stdout]).toEqual([0, 'name,note\nAnn,"[EMAIL], 2 days"\n']);
   });

@@ -45,10 +45,10 @@ export interface DecodeOptions {
   /** Run only these rules on what the runs hold (default every rule). */
   only?: ReadonlySet<string>;
   /**
-   * Leave JS escapes of the text itself alone (not those of what a run holds): for JSON, whose
-   * strings the caller reads decoded anyway.
+   * Leave this escape scheme of the text itself alone (not in what a run holds): the caller reads
+   * the text decoded of it anyway (JSON strings, HTML character references).
    */
-  skipJsEscapes?: boolean;
+  skipEscapes?: Scheme;
 }
 
 /** A decoded run: `text` came from `encoded[start, end)` of the text it was found in. */
@@ -239,7 +239,7 @@ export function replaceMapped(raw: string, re: RegExp, one: (m: RegExpExecArray)
  * Encoded runs of `text` whose first character lies in [from, to), decoded when the result looks
  * like text. At most `maxPieces` runs and `maxChars` decoded characters.
  */
-export function findEncodedRuns(text: string, from = 0, to = text.length, maxPieces = MAX_PIECES_PER_CHUNK, maxChars = MAX_DECODED_PER_CHUNK, skipJsEscapes = false): DecodedRun[] {
+export function findEncodedRuns(text: string, from = 0, to = text.length, maxPieces = MAX_PIECES_PER_CHUNK, maxChars = MAX_DECODED_PER_CHUNK, skipEscapes?: Scheme): DecodedRun[] {
   const out: DecodedRun[] = [];
   let chars = 0;
   const push = (r: DecodedRun | undefined): boolean => {
@@ -275,7 +275,7 @@ export function findEncodedRuns(text: string, from = 0, to = text.length, maxPie
     if (!push(r)) return out;
   }
   // Escapes: grouped into runs of one scheme, extended over adjacent token characters.
-  const escapes = escapesIn(text, lo, Math.min(n, to + MAX_RUN), skipJsEscapes);
+  const escapes = escapesIn(text, lo, Math.min(n, to + MAX_RUN), skipEscapes);
   let run: { scheme: Scheme; start: number; end: number } | undefined;
   const flush = (): boolean => {
     if (!run) return true;
@@ -308,10 +308,10 @@ export function findEncodedRuns(text: string, from = 0, to = text.length, maxPie
 }
 
 /** Escape sequences in text[from, to), in order. */
-function escapesIn(text: string, from: number, to: number, skipJs: boolean): { start: number; end: number; scheme: Scheme }[] {
+function escapesIn(text: string, from: number, to: number, skip?: Scheme): { start: number; end: number; scheme: Scheme }[] {
   const out: { start: number; end: number; scheme: Scheme }[] = [];
   for (const [lead, re, scheme] of ESCAPES) {
-    if (skipJs && scheme === 'js-escape') continue;
+    if (scheme === skip) continue;
     for (let i = text.indexOf(lead, from); i !== -1 && i < to; i = text.indexOf(lead, i + 1)) {
       re.lastIndex = i;
       if (re.test(text)) out.push({ start: i, end: re.lastIndex, scheme });
@@ -354,7 +354,7 @@ export function scanDecoded(engine: Engine, chunk: Chunk, plain: readonly Findin
   const text = chunk.text;
   const from = chunk.ownedStart ?? 0;
   const to = chunk.ownedEnd ?? text.length;
-  let level: Piece[] = findEncodedRuns(text, from, to, MAX_PIECES_PER_CHUNK, MAX_DECODED_PER_CHUNK, opts.skipJsEscapes).map((r) => ({ text: r.text, scheme: r.scheme, start: r.start, end: r.end }));
+  let level: Piece[] = findEncodedRuns(text, from, to, MAX_PIECES_PER_CHUNK, MAX_DECODED_PER_CHUNK, opts.skipEscapes).map((r) => ({ text: r.text, scheme: r.scheme, start: r.start, end: r.end }));
   if (level.length === 0) return [];
 
   const claimed: { start: number; end: number; secret: string }[] = plain.map((f) => ({

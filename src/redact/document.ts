@@ -81,7 +81,7 @@ export async function redactDocument(redactor: Redactor, input: Buffer, rel: str
   const unchanged = outText === text && !doc.verifyTexts.length && (wholeText || (rawScanned && doc.rawRedactable === 0));
   if (!unchanged) {
     // The output's own scan: the neighbourhood of each replacement, the rest from the input's scan (verify.ts).
-    const whole = doc.verifyScoped ? [] : ((text !== undefined && verifyByWindows(redactor, doc, text, outText)) || redactor.leftovers(outText, rel, doc.json));
+    const whole = doc.verifyScoped ? [] : ((text !== undefined && verifyByWindows(redactor, doc, text, outText)) || redactor.leftovers(outText, rel, doc.ownEscapes));
     const left = joinLeftovers(whole, doc.verifyTexts.flatMap((t) => redactor.leftovers(t, rel)));
     if (left.length) {
       entry.status = 'leftover';

@@ -124,7 +124,7 @@ export class JsonlRedactStream extends Transform {
       valid = false;
     }
     if (valid) {
-      doc.json = true;
+      doc.ownEscapes = 'js-escape';
       const r = redactJsonText(body, doc, { record: line }, this.select, { findings: doc.rawFindings(body, { record: line }), base: 0 });
       text = r.text;
       drop = r.dropRecord;
@@ -146,7 +146,7 @@ export class JsonlRedactStream extends Transform {
       valid && this.select
         ? extra
         : joinLeftovers(
-            valid && text === body && doc.rawRedactable === 0 ? [] : (valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name, valid),
+            valid && text === body && doc.rawRedactable === 0 ? [] : (valid && verifyByWindows(this.redactor, doc, body, text)) || this.redactor.leftovers(text, name, valid ? 'js-escape' : undefined),
             // Escaped keys, decoded (json.ts): the raw output hides what they hold.
             extra,
           );

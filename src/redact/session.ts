@@ -150,9 +150,9 @@ export class Redactor {
   }
 
   /** Findings in one text, after the global allowlist, overlap, inline-ignore and confidence filters. */
-  find(text: string, path: string, view: EngineView = 'main', json = false): Finding[] {
+  find(text: string, path: string, view: EngineView = 'main', own?: Scheme): Finding[] {
     const raw: Finding[] = [];
-    for (const chunk of chunkText(text, { path })) raw.push(...this.scanChunk(chunk, view, json));
+    for (const chunk of chunkText(text, { path })) raw.push(...this.scanChunk(chunk, view, own));
     return this.filter(raw);
   }
 
@@ -160,17 +160,18 @@ export class Redactor {
    * One chunk through the view's rules, plus what its encoded runs hold (base64, hex, percent, JS
    * escapes, HTML entities), as `scan` reads them: `sk&#95;live&#95;…` or a base64 `.env` in a text
    * is redacted at its encoded span, and verification finds it when it is left. Sorted by start.
-   * `json`: the text is JSON, whose strings its handler reads decoded (values) or verifies decoded
-   * (keys), so its JS escapes are not decoded twice (a Python-written JSONL escapes every non-ASCII
-   * character: decoding them all again took most of the time).
+   * `own`: the escapes of the document's own format (JSON's, HTML's), which its handler reads
+   * decoded or verifies decoded: not decoded twice (a Python-written JSONL escapes every non-ASCII
+   * character, an HTML page may spell its text in references: decoding them all again took most
+   * of the time).
    */
-  private scanChunk(chunk: Chunk, view: EngineView, json = false): Finding[] {
+  private scanChunk(chunk: Chunk, view: EngineView, own?: Scheme): Finding[] {
     const plain = this.engine.scanChunk(chunk, this.views[view]);
     // Screening and the private-key blocks verification scans whole look at the text as it is.
     if (view === 'injection' || view === 'multiline') return plain;
     // No plain findings given: `scan` drops a decoded value also found plain in the same run, but
     // an escape run can hold the plain spelling and an encoded one (`sk_live_… sk&#95;live&#95;…`).
-    const decoded = scanDecoded(this.engine, chunk, [], { only: this.views.redact, skipJsEscapes: json });
+    const decoded = scanDecoded(this.engine, chunk, [], { only: this.views.redact, skipEscapes: own });
     if (!decoded.length) return plain;
     // Where a rule already reads the escapes (pii-email-urlencoded), its finding speaks for the span.
     const seen = new Set(plain.map((f) => `${f.span.start}\0${f.span.end}`));
@@ -190,7 +191,7 @@ export class Redactor {
    * they are before the windows in `text` (matches in that line are not the windows'). Without it,
    * the windows are scanned as text that does not start at the start, unless the first one does.
    */
-  findInWindows(text: string, path: string, view: EngineView, windows: readonly (readonly [number, number])[], head = 0, json = false): Finding[] | undefined {
+  findInWindows(text: string, path: string, view: EngineView, windows: readonly (readonly [number, number])[], head = 0, own?: Scheme): Finding[] | undefined {
     if (!windows.length) return [];
     const lead = head > 0 && windows[0][0] >= head ? head : 0;
     const parts: string[] = lead ? [text.slice(0, lead)] : [];
@@ -212,7 +213,7 @@ export class Redactor {
     }
     const chunk = { text: parts.join(''), origin: { path }, offset, line: 1, column: 1, ownedStart: lead };
     const out: Finding[] = [];
-    for (const f of this.scanChunk(chunk, view, json)) {
+    for (const f of this.scanChunk(chunk, view, own)) {
       const s = f.span.start - offset;
       const e = f.span.end - offset;
       let lo = 0;
@@ -279,8 +280,8 @@ export class Redactor {
   }
 
   /** What verification counts as left over: redactable findings at or above the threshold. */
-  leftovers(text: string, path: string, json = false): Finding[] {
-    return this.find(text, path, 'redact', json).filter((f) => this.isLeftover(f));
+  leftovers(text: string, path: string, own?: Scheme): Finding[] {
+    return this.find(text, path, 'redact', own).filter((f) => this.isLeftover(f));
   }
 
   /** A finding that verification counts as left over (see leftovers). */
@@ -338,8 +339,8 @@ export class DocSession {
    * (in verifyTexts), since the rest of the document is passed through on purpose.
    */
   verifyScoped = false;
-  /** The document is JSON or JSONL: its raw scans and their verification leave JS escapes to the handler (Redactor.find). */
-  json = false;
+  /** The escapes of the document's format, which its handler decodes: raw scans and their verification leave them to it (Redactor.find). */
+  ownEscapes?: Scheme;
   notes: string[] = [];
   /**
    * The redactable findings of the one scan of the whole input (a whole-text document, or the raw
@@ -434,7 +435,7 @@ export class DocSession {
     const r = this.redactor;
     const out: Finding[] = [];
     let replaced: Finding[] | undefined;
-    for (const f of r.find(raw, this.path, 'main', this.json)) {
+    for (const f of r.find(raw, this.path, 'main', this.ownEscapes)) {
       if (r.kinds.includes(f.kind)) out.push(f);
       else if (f.kind === 'injection') {
         this.injection.push({ ...where, rule: f.ruleId, start: f.span.start, end: f.span.end, line: f.span.line, column: f.span.column, fingerprint: r.fingerprint(f) });

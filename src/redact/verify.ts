@@ -278,7 +278,7 @@ export function verifyByWindows(redactor: Redactor, doc: DocSession, input: stri
   for (const x of mapped) if (!x.touched) carried.add(`${x.f.ruleId}\0${x.a}\0${x.b}`);
   // One scan of the windows end to end (a scan has a fixed cost); a match running from one window
   // into the next would run into other text in the output: only a scan of the whole output can tell.
-  const found = redactor.findInWindows(output, doc.path, 'redact', windows.map(([ws, we]) => [ws, we] as const), head, doc.json);
+  const found = redactor.findInWindows(output, doc.path, 'redact', windows.map(([ws, we]) => [ws, we] as const), head, doc.ownEscapes);
   if (!found) return undefined;
   const left: Finding[] = [];
   let w = 0;

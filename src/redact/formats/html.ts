@@ -16,6 +16,9 @@ export function decodeEntities(raw: string): { text: string; map: number[] | und
     return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : undefined;
   });
 }
+
+/** A character reference as the scan's decoder reads one (engine/decode.ts). */
+const HAS_ENTITY = /&(?:#\d|#[xX][0-9A-Fa-f]|[A-Za-z]{2,8};)/;
 const escText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escAttr = (s: string) => escText(s).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
@@ -39,6 +42,8 @@ export const htmlHandler: FormatHandler = {
  */
 export function redactHtml(src: string, doc: DocSession, where: Where = {}, track = true): string {
   const out: string[] = [];
+  // Segments are read with their character references decoded (decodeEntities): the raw scan leaves them be.
+  doc.ownEscapes = 'html-entity';
   const n = src.length;
   doc.outShift = 0;
   // One scan of the raw page (with markup, so context rules see labels and keys; injection rules
@@ -48,7 +53,7 @@ export function redactHtml(src: string, doc: DocSession, where: Where = {}, trac
     if (to <= from) return;
     // Nothing found in it by the raw scan and no character reference to decode: it stays as it is.
     if (!rawFindings.has(from, to)) {
-      const amp = decode ? src.indexOf('&', from) : -1;
+      const amp = src.indexOf('&', from);
       if (amp < 0 || amp >= to) {
         out.push(src.slice(from, to));
         return;
@@ -57,7 +62,10 @@ export function redactHtml(src: string, doc: DocSession, where: Where = {}, trac
     const raw = src.slice(from, to);
     if (!decode) {
       const extra = within(rawFindings, from, to, raw, false);
-      out.push(doc.redact(raw, where, { base: from, engine: 'redact', extra, scan: false, track }).text);
+      // Not decoded for the page, but a scan reads character references anywhere (`<!-- bob&#64;… -->`),
+      // and the raw scan leaves them to the segments: one that holds some is scanned on its own.
+      const scan = HAS_ENTITY.test(raw);
+      out.push(doc.redact(raw, where, { base: from, engine: 'redact', extra, scan, track }).text);
       return;
     }
     const { text, map } = decodeEntities(raw);

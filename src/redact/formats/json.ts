@@ -184,7 +184,7 @@ export const jsonHandler: FormatHandler = {
       const problem = fields.problem('document');
       if (problem) throw new DocumentError(problem);
     }
-    doc.json = true;
+    doc.ownEscapes = 'js-escape';
     const findings = new Cursor(doc.rawFindings(src));
     if (opts.fields?.length) doc.verifyScoped = true;
     const r = redactJsonText(src, doc, {}, selector(opts.fields), { findings, base: 0 });
@@ -204,7 +204,7 @@ export const jsonlHandler: FormatHandler = {
   process(input, doc, opts: FormatOptions) {
     const src = input as string;
     const select = selector(opts.fields);
-    doc.json = true;
+    doc.ownEscapes = 'js-escape';
     const findings = new Cursor(doc.rawFindings(src));
     if (select) doc.verifyScoped = true;
     const fields = opts.fields?.length ? new FieldMatches(opts.fields) : undefined;
