@@ -189,6 +189,16 @@ describe('structured formats: what users bring', () => {
     const r = cli(['redact', 'a.eml', 'b.eml', '--out', 'o', '--config', CONFIG, '-q'], { cwd: dir });
     expect([r.code, r.stderr]).toEqual([2, 'spillguard: failed: b.eml: subject: unsupported charset "x-unknown" in an encoded word\n']);
     expect(fs.readdirSync(path.join(dir, 'o'))).toEqual(['a.eml']);
+    // A charset field that could hold a value is described, not quoted: errors reach stderr and the manifest.
+    const token = 'sk_live_' + 'FAKE0000'.repeat(3);
+    fs.writeFileSync(path.join(dir, 'c.eml'), `Subject: =?${token}?Q?hi?=\r\n\r\nHi\r\n`);
+    fs.writeFileSync(path.join(dir, 'd.eml'), 'Subject: hi\r\nContent-Type: text/plain; charset="bob@example.org"\r\n\r\nHi\r\n');
+    const hidden = cli(['redact', 'c.eml', 'd.eml', '--out', 'o2', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([hidden.code, hidden.stderr]).toEqual([
+      2,
+      `spillguard: failed: c.eml: subject: unsupported charset of ${token.length} characters (not shown: it could hold personal data) in an encoded word\n` +
+        'spillguard: failed: d.eml: body: unsupported charset of 15 characters (not shown: it could hold personal data)\n',
+    ]);
     expect(fs.readFileSync(path.join(dir, 'o/a.eml'), 'latin1')).toBe(
       `From: [EMAIL]\r\nSubject: =?UTF-8?B?${b64('R\u00fcckruf: [EMAIL]', 'utf8')}?=\r\nCc: Bob [EMAIL]\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHi\r\n`,
     );

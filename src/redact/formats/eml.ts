@@ -76,6 +76,16 @@ function decodeWords(v: string, field: string): string | undefined {
  * redaction and from verification alike (`=?windows-1252?B?…?=` went out as it came): a charset
  * that cannot be read fails the document, as it does for a body.
  */
+/**
+ * A header parameter (charset, transfer encoding) as an error may quote it. It comes from the
+ * document, and errors reach stderr and the manifest: one that could hold a value (`bob@…`, a long
+ * token) is described, not quoted.
+ */
+function label(value: string): string {
+  const plausible = value.length <= 40 && /^[A-Za-z0-9][A-Za-z0-9._:+-]*$/.test(value) && !/[A-Za-z0-9]{16}/.test(value);
+  return plausible ? `"${value}"` : `of ${value.length} characters (not shown: it could hold personal data)`;
+}
+
 function wordCharset(buf: Buffer, cs: string, field: string): string {
   // RFC 2231 lets a language follow the charset: `UTF-8*en`.
   const charset = cs.split('*')[0];
@@ -84,7 +94,7 @@ function wordCharset(buf: Buffer, cs: string, field: string): string {
   try {
     return new TextDecoder(charset).decode(buf);
   } catch {
-    throw new DocumentError(`${field}: unsupported charset "${charset}" in an encoded word`);
+    throw new DocumentError(`${field}: unsupported charset ${label(charset)} in an encoded word`);
   }
 }
 
@@ -174,13 +184,13 @@ function message(s: string, doc: DocSession, part: string, depth: number): strin
     const charset = param(type, 'charset');
     // A body in another transfer encoding (x-uuencode in old archives) would be read, and verified,
     // still encoded: what it holds would pass unread.
-    if (!['7bit', '8bit', 'binary', 'base64', 'quoted-printable'].includes(cte)) throw new DocumentError(`${where}: unsupported Content-Transfer-Encoding "${cte}"`);
+    if (!['7bit', '8bit', 'binary', 'base64', 'quoted-printable'].includes(cte)) throw new DocumentError(`${where}: unsupported Content-Transfer-Encoding ${label(cte)}`);
     let raw: Buffer;
     if (cte === 'base64') raw = Buffer.from(body.replace(/\s+/g, ''), 'base64');
     else if (cte === 'quoted-printable') raw = qpDecode(body);
     else raw = Buffer.from(body, 'latin1');
     const text = decodeCharset(raw, charset);
-    if (text === undefined) throw new DocumentError(`${where}: unsupported charset "${charset}"`);
+    if (text === undefined) throw new DocumentError(`${where}: unsupported charset ${label(charset)}`);
     // An HTML body is a page: redacted as one (character references decoded, replacements escaped),
     // or `jane&#64;example.com` would pass as text and `<EMAIL_8f3a2c>` would land in it as a tag.
     const r = mime === 'text/html' ? htmlPart(text, doc, where) : doc.redact(text, { field: where });
