@@ -72,4 +72,16 @@ describe('redact reads encoded values as scan does', () => {
     const csv = cli(['redact', '--stdin', '--format', 'csv', '--config', CONFIG], { input: 'name,note\nAnn,"ann&#64;example.com, 2 days"\n' });
     expect([csv.code, csv.stdout]).toEqual([0, 'name,note\nAnn,"[EMAIL], 2 days"\n']);
   });
+
+  it('mask keeps the input\'s offsets over escapes: as long as their raw spelling, not the decoded value', () => {
+    const dir = tmp();
+    const md = 'contact: jane\\_doe@example.com today\nkey tok\\_fake0000fake0005 end\n';
+    const html = '<p>mail ann&#64;example.com</p><a title="tok&#95;fake0000fake0006">x</a>\n';
+    fs.writeFileSync(path.join(dir, 'a.md'), md);
+    fs.writeFileSync(path.join(dir, 'b.html'), html);
+    const r = cli(['redact', 'a.md', 'b.html', '--out', 'o', '--operator', 'pii=mask', '--operator', 'secret=mask', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(fs.readFileSync(path.join(dir, 'o/a.md'), 'utf8')).toBe(`contact: ${'*'.repeat(21)} today\nkey ${'*'.repeat(21)} end\n`);
+    expect(fs.readFileSync(path.join(dir, 'o/b.html'), 'utf8')).toBe(`<p>mail ${'*'.repeat(19)}</p><a title="${'*'.repeat(24)}">x</a>\n`);
+  });
 });

@@ -99,7 +99,10 @@ export function applyRedactions(text: string, planned: readonly Planned[], opts:
     parts.push(before);
     outLen += before.length;
     let rep = s.winner.replacement;
-    if (s.winner.operator === 'mask' && (s.start !== s.winner.start || s.end !== s.winner.end)) rep = text.slice(s.start, s.end).replace(/[^\r\n]/g, '*');
+    // `mask` keeps offsets: over escapes (`jane\_doe@…`, `&#64;`) it is as long as their raw
+    // spelling, not as the decoded value; kept ANSI codes make up the difference themselves.
+    if (s.winner.operator === 'mask' && map && !opts.keepInside) rep = raw.slice(rs, re).replace(/[^\r\n]/g, '*');
+    else if (s.winner.operator === 'mask' && (s.start !== s.winner.start || s.end !== s.winner.end)) rep = text.slice(s.start, s.end).replace(/[^\r\n]/g, '*');
     const escaped = esc(rep);
     const kept = opts.keepInside && map ? opts.keepInside(raw.slice(rs, re)) : '';
     parts.push(escaped, kept);

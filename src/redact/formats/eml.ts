@@ -190,7 +190,7 @@ function message(s: string, doc: DocSession, part: string, depth: number): strin
     else if (cte === 'quoted-printable') raw = qpDecode(body);
     else raw = Buffer.from(body, 'latin1');
     const text = decodeCharset(raw, charset);
-    if (text === undefined) throw new DocumentError(`${where}: unsupported charset ${label(charset)}`);
+    if (text === undefined) throw new DocumentError(`${where}: unsupported charset ${label(charset ?? "")}`);
     // An HTML body is a page: redacted as one (character references decoded, replacements escaped),
     // or `jane&#64;example.com` would pass as text and `<EMAIL_8f3a2c>` would land in it as a tag.
     const r = mime === 'text/html' ? htmlPart(text, doc, where) : doc.redact(text, { field: where });

@@ -1,3 +1,4 @@
+import { replaceMapped } from '../../engine/decode.js';
 import type { FormatHandler } from './types.js';
 
 /**
@@ -19,22 +20,8 @@ const MD_ESCAPE = /\\([!-/:-@[-`{-~])/g;
 /** Backslash escapes removed, with map[i] the raw offset of decoded offset i (length text.length + 1). */
 export function decodeMarkdownEscapes(raw: string): { text: string; map: number[] } | undefined {
   if (!raw.includes('\\')) return undefined;
-  let text = '';
-  const map: number[] = [];
-  let last = 0;
-  for (let m = MD_ESCAPE.exec(raw); m; m = MD_ESCAPE.exec(raw)) {
-    for (let i = last; i < m.index; i++) map.push(i);
-    text += raw.slice(last, m.index);
-    map.push(m.index);
-    text += m[1];
-    last = m.index + 2;
-  }
-  MD_ESCAPE.lastIndex = 0;
-  if (last === 0) return undefined;
-  for (let i = last; i < raw.length; i++) map.push(i);
-  text += raw.slice(last);
-  map.push(raw.length);
-  return { text, map };
+  const dec = replaceMapped(raw, MD_ESCAPE, (m) => m[1]);
+  return dec.text.length === raw.length ? undefined : dec;
 }
 
 /**
