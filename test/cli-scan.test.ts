@@ -360,6 +360,14 @@ describe('paths on the command line are never dropped', () => {
     expect(JSON.parse(found.stdout).findings.map((f: { path: string }) => f.path)).toEqual(['large.txt']);
   });
 
+  it('an empty value for a one-value flag is a usage error naming it (--config "$UNSET" quietly read the default config)', () => {
+    const usage = (flag: string) => ({ code: 2, stdout: '', stderr: `spillguard: flag ${flag} has an empty value (an unset variable?)\n\nRun \`spillguard --help\` for usage.\n` });
+    expect(cli(['scan', BASIC, '--config', ''])).toEqual(usage('--config'));
+    expect(cli(['scan', BASIC, '-o', ''])).toEqual(usage('--output'));
+    expect(cli(['staged', '--baseline', ''])).toEqual(usage('--baseline'));
+    expect(cli(['redact', BASIC, '--out', ''])).toEqual(usage('--out'));
+  });
+
   it('a command without a list of paths says so when given some after --', () => {
     expect(cli(['staged', '--', 'x'])).toEqual({ code: 2, stdout: '', stderr: 'spillguard: spillguard staged takes nothing after --\n\nRun `spillguard --help` for usage.\n' });
   });

@@ -210,6 +210,9 @@ async function parseAndRun(args: string[], ctx: RunContext): Promise<number> {
         return b.requiresArg(valued).check((argv) => {
           const twice = single.find((k) => Array.isArray(argv[k]));
           if (twice) throw new UsageError(`flag --${twice} given more than once: it takes one value`);
+          // `--config "$CFG"` with CFG unset read as no flag at all: the default config, quietly.
+          const empty = single.find((k) => o.string.includes(k) && argv[k] === '');
+          if (empty) throw new UsageError(`flag --${empty} has an empty value (an unset variable?)`);
           return true;
         });
       },
