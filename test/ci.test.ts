@@ -81,6 +81,27 @@ describe('spillguard ci', () => {
     expect(r.stderr).toContain('scanning commits after origin/main (GITHUB_BASE_REF)');
   });
 
+  it('a pull request that changes what exempts findings (ignore files, config, baseline) is flagged for review: the scan obeys it, and says so', () => {
+    const { dir } = prRepo();
+    fs.writeFileSync(path.join(dir, '.spillguardignore'), 'new.js\n');
+    fs.mkdirSync(path.join(dir, 'pkg'));
+    fs.writeFileSync(path.join(dir, 'pkg/.spillguard-baseline.json'), '{"version":1,"entries":[]}\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'hide it');
+    const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      '::warning file=.spillguardignore,title=spillguard%3A exemptions changed::this pull request changes .spillguardignore, which can exempt findings from spillguard: review that change\n' +
+        '::warning file=pkg/.spillguard-baseline.json,title=spillguard%3A exemptions changed::this pull request changes pkg/.spillguard-baseline.json, which can exempt findings from spillguard: review that change\n',
+    );
+    expect(r.stderr.split('\n').filter((l) => l.includes('warning'))).toEqual([
+      'spillguard: warning: this pull request changes .spillguardignore, which can exempt findings from spillguard: review that change',
+      'spillguard: warning: this pull request changes pkg/.spillguard-baseline.json, which can exempt findings from spillguard: review that change',
+    ]);
+    // A pull request that leaves them alone gets no such warning.
+    expect(cli(['ci'], { cwd: prRepo().dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } }).stderr).not.toContain('exempt');
+  });
+
   it('GitLab merge request: only the added commits, GitLab report file', () => {
     const { dir, base } = prRepo();
     const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITLAB_CI: 'true', CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_DIFF_BASE_SHA: base } });
@@ -138,7 +159,11 @@ describe('spillguard ci', () => {
     git(dir, 'add', '.spillguard-baseline.json');
     git(dir, 'commit', '-qm', 'accept');
     const gh = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } });
-    expect([gh.code, gh.stdout]).toEqual([0, '']);
+    // The pull request itself accepted the finding: it passes, and the reviewer is told where.
+    expect([gh.code, gh.stdout]).toEqual([
+      0,
+      '::warning file=.spillguard-baseline.json,title=spillguard%3A exemptions changed::this pull request changes .spillguard-baseline.json, which can exempt findings from spillguard: review that change\n',
+    ]);
     expect(gh.stderr).toContain('spillguard: no findings in 2 files (299 B), 1 suppressed, 0 skipped, 0 errors\n');
     const gl = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITLAB_CI: 'true', CI_MERGE_REQUEST_DIFF_BASE_SHA: base } });
     expect(gl.code).toBe(0);

@@ -5,6 +5,11 @@ import { mask } from './mask.js';
 const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const prop = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
+/** A `::warning file=…::message` line for a whole file. */
+export function githubFileWarning(file: string, title: string, message: string): string {
+  return `::warning file=${prop(file)},title=${prop(title)}::${data(message)}\n`;
+}
+
 /**
  * `::error file=…,line=…::message` lines that GitHub Actions turns into annotations on the diff.
  * The message carries the masked secret only.

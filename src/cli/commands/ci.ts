@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { LoadedRules } from '../../config/rules.js';
 import { format, type Format, type Report } from '../../reporters/index.js';
-import { githubAnnotations } from '../../reporters/annotations.js';
-import { summaryLine } from '../../reporters/text.js';
+import { githubAnnotations, githubFileWarning } from '../../reporters/annotations.js';
+import { quotePath, summaryLine } from '../../reporters/text.js';
 import { isSpillguardError, SpillguardError } from '../../errors.js';
 import { toolVersion } from '../../version.js';
 import { detectCi, type CiContext } from '../ci-env.js';
@@ -48,6 +48,7 @@ export const ciCommand = {
     const common = { kinds: kindsOf(argv.kind), minConfidence: argv.minConfidence, maxFileSize: parseSize(argv.maxFileSize ?? '50MB', 'max-file-size') };
     let report: Report;
     let root = cwd;
+    let exemptions: string[] = [];
     if (ci.base) {
       process.stderr.write(`spillguard: ${ci.provider === 'none' ? 'local' : ci.provider} ${ci.event ?? ''} scanning commits after ${ci.base} (${ci.baseSource})\n`.replace('  ', ' '));
       const { scanHistory } = await import('../../git/history.js');
@@ -72,6 +73,7 @@ export const ciCommand = {
       });
       report = { ...r, rules: loaded?.rules ?? [] };
       root = r.root;
+      exemptions = await exemptionChanges(ci.base, root, cfg);
       // "Clean" over no commits at all is no check: say so (pull_request_target checks out the base).
       if (r.stats.files === 0) {
         const n = await runGit(['rev-list', '--count', `${ci.base}..HEAD`], root);
@@ -111,11 +113,32 @@ export const ciCommand = {
     // Beside a report on stdout in a machine format, annotations would corrupt it: the runner reads
     // workflow commands on stderr too.
     if (ci.provider === 'github' && argv.annotations) (!output && fmt !== 'text' ? process.stderr : process.stdout).write(githubAnnotations(hosted.findings));
+    // The change under review can exempt its own secret (an allowlist, an ignore line, a baseline
+    // entry): the scan obeys it, as it must, and says so where the reviewer looks.
+    const request = ci.provider === 'gitlab' ? 'merge request' : ci.event?.startsWith('pull_request') ? 'pull request' : 'range';
+    const why = (file: string) => `this ${request} changes ${file}, which can exempt findings from spillguard: review that change`;
+    for (const file of exemptions) {
+      process.stderr.write(`spillguard: warning: ${why(quotePath(file))}\n`);
+      if (ci.provider === 'github' && argv.annotations) (!output && fmt !== 'text' ? process.stderr : process.stdout).write(githubFileWarning(file, 'spillguard: exemptions changed', why(file)));
+    }
     for (const e of report.errors) process.stderr.write(errorLine(e));
     process.stderr.write(`spillguard: ${summaryLine(report)}\n`);
     return exitCode(report);
   },
 };
+
+/** Files that decide what spillguard reports (config, ignore files, baselines) changed since `base`, from `root`. */
+async function exemptionChanges(base: string, root: string, config: string | undefined): Promise<string[]> {
+  const specs = [':(glob)**/.spillguard.toml', ':(glob)**/.spillguardignore', ':(glob)**/.spillguard-baseline.json', ':(glob)**/.gitleaks.toml', ':(glob)**/.gitleaksignore'];
+  const rel = config ? path.relative(root, config) : undefined;
+  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) specs.push(`:(literal)${rel.split(path.sep).join('/')}`);
+  const r = await runGit(['diff', '--name-only', '-z', `${base}...HEAD`, '--', ...specs], root);
+  if (r.code !== 0) {
+    process.stderr.write(`spillguard: warning: could not list the files changed since ${base}, so a change to spillguard's configuration, ignore files or baseline was not looked for\n`);
+    return [];
+  }
+  return r.stdout.toString('utf8').split('\0').filter(Boolean);
+}
 
 /**
  * The report with each history finding moved to where its secret stands in HEAD's version of its
