@@ -190,6 +190,22 @@ describe('hostile archives', () => {
     expect(['a/b', '..x/y', 'x..', './a'].some(unsafeMemberName)).toBe(false);
   });
 
+  it('a tar member of an unknown type is scanned, as tar extracts it as a regular file', () => {
+    const data = tar([
+      { name: 'made-up.txt', data: 'k = tok_fake0000fake0511\n', type: 'A' },
+      { name: 'sparse.txt', data: 'k = tok_fake0000fake0512\n', type: 'S' },
+      { name: 'fifo', type: '6' },
+      { name: 'dir/', type: '5' },
+    ]);
+    const { code, doc } = scanJson(project({ 'odd.tar': data }));
+    expect(code).toBe(1);
+    expect(doc.findings.map(row)).toEqual([
+      ['test-token', 'odd.tar!made-up.txt', 1, 5, null],
+      ['test-token', 'odd.tar!sparse.txt', 1, 5, null],
+    ]);
+    expect(doc.skipped).toEqual([]);
+  });
+
   it('a zip bomb (1 GiB of zeros from 1 MiB) is refused from its header, never expanded', () => {
     const raw = zerosDeflate(1024);
     expect(raw.length).toBeLessThan(1.1 * (1 << 20));

@@ -457,6 +457,9 @@ function parsePax(b: Buffer): Record<string, string> {
   return out;
 }
 
+/** Tar types that hold no file content: links, devices, folders, FIFOs, GNU long link names, volume labels, dump folders. */
+const NOT_FILES = '123456KVD';
+
 async function* walkTar(ctx: Ctx, reader: ByteReader, prefix: string, depth: number, countBytes: boolean): AsyncGenerator<ArchiveEvent> {
   let count = 0;
   let longName: string | undefined;
@@ -488,7 +491,9 @@ async function* walkTar(ctx: Ctx, reader: ByteReader, prefix: string, depth: num
     longName = undefined;
     pax = {};
     if (++count > ctx.limits.maxMembers) throw new ArchiveLimitError(`more than ${ctx.limits.maxMembers} members per archive; stopped`);
-    const regular = type === '0' || type === '7' || h[156] === 0;
+    // Unknown types are files: tar extracts them as regular files ("unknown file type 'A', extracted
+    // as normal file"), so a hostile archive could hide a member behind a made-up type.
+    const regular = !NOT_FILES.includes(type);
     if (!regular) {
       if (type === '1' || type === '2') yield { type: 'skipped', member: prefix + printable(name), reason: `${type === '2' ? 'symbolic' : 'hard'} link in archive; not followed` };
       await reader.skip(size + fullPad);
