@@ -305,6 +305,17 @@ describe('spillguard scan from standard input', () => {
     ]);
   });
 
+  it('finds a token printed in colour, at its own column (CI logs keep the escape sequences)', () => {
+    const input = '\x1b[32mok\x1b[0m\n\x1b[1mTOKEN\x1b[0m=\x1b[1;33mtok_fake0000fake0005\x1b[0m\r\n\x1b]0;title\x07tok_fake0000fake0006\n';
+    const r = cli(['scan', '-', '--format', 'json', '--config', path.join(BASIC, '.spillguard.toml')], { input });
+    expect(r.code).toBe(1);
+    const f = JSON.parse(r.stdout).findings;
+    expect(f.map((x: Record<string, unknown>) => [x.ruleId, x.line, x.column])).toEqual([
+      ['test-token', 2, 22],
+      ['test-token', 3, 11],
+    ]);
+  });
+
   it('exits 0 with a clean summary when nothing is found', () => {
     const r = cli(['scan', '--stdin', '--config', path.join(BASIC, '.spillguard.toml')], { input: 'nothing here\n' });
     expect(r.code).toBe(0);

@@ -14,6 +14,7 @@ import type { Engine } from './engine.js';
 import { INLINE_MARKERS } from './engine.js';
 import { spansOf } from './position.js';
 import type { Chunk, Finding } from './types.js';
+import { blankEscapes } from './ansi.js';
 
 export type Scheme = 'base64' | 'base64url' | 'hex' | 'percent' | 'js-escape' | 'html-entity';
 
@@ -337,7 +338,9 @@ interface Piece {
  * The engine on a chunk plus what its encoded runs hold, `maxDepth` levels down (0: the chunk
  * alone): what every scan (files, staged changes, history) finds in a chunk.
  */
-export function scanChunkDecoded(engine: Engine, chunk: Chunk, maxDepth = DEFAULT_DECODE_DEPTH): Finding[] {
+export function scanChunkDecoded(engine: Engine, raw: Chunk, maxDepth = DEFAULT_DECODE_DEPTH): Finding[] {
+  const text = blankEscapes(raw.text);
+  const chunk = text === raw.text ? raw : { ...raw, text };
   const plain = engine.scanChunk(chunk);
   const decoded = maxDepth > 0 ? scanDecoded(engine, chunk, plain, { maxDepth }) : [];
   return decoded.length ? plain.concat(decoded) : plain;

@@ -1,9 +1,8 @@
 /**
- * Terminal escape sequences (SGR colours and other CSI, OSC titles and links, two-byte escapes).
- * A secret printed in colour may be split by them (`AKIA\e[1m…`), so matching runs on the text
- * without them and offsets are mapped back.
+ * A secret printed in colour may be split by escape sequences (`AKIA\e[1m…`), so matching runs on
+ * the text without them and offsets are mapped back.
  */
-const ESCAPES = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+import { ANSI_ESCAPES as ESCAPES } from '../engine/ansi.js';
 
 export interface Stripped {
   text: string;
