@@ -6,6 +6,7 @@ import path from 'node:path';
 import { decodeMappings, originalPositions, parseSourceMap, sourceName, type SourceMap } from '../src/sources/sourcemap.js';
 import { BIN, cli, REPO } from './helpers/cli.js';
 import { TOK_RULE } from './helpers/rules.js';
+import { zip } from './helpers/archives.js';
 
 const FIXTURE = path.join(REPO, 'fixtures/bundles/webapp');
 const PUBLIC_ENV = fs.readFileSync(path.join(REPO, 'rules/secrets/public-env.toml'), 'utf8');
@@ -122,6 +123,35 @@ describe('a minified bundle with its source map (fixtures/bundles/webapp, built 
     const e = project({ 'dist/app.js': escaping, 'outside/app.js.map': fixture('build/app.js.map') });
     const none = JSON.parse(cli(['scan', 'dist/app.js', '--format', 'json'], { cwd: e }).stdout).findings as JsonFinding[];
     expect(none.map((f) => f.original ?? null)).toEqual([null, null, null]);
+  });
+});
+
+describe('a bundle with its source map inlined (webpack inline-source-map, Vite sourcemap: inline)', () => {
+  // 96 KiB of generated code first: the map's base64 runs far past the 48 KiB an encoded run is decoded to.
+  const big = Array.from({ length: 3000 }, (_, i) => `export function f${i}(a) { return a * ${i}; }\n`).join('');
+  const config = '// dev only\nexport const key = "tok_fake0000fake0601";\n';
+  const map = { version: 3, sources: ['webpack://app/./src/big.ts', 'webpack://app/./src/config.ts'], sourcesContent: [big, config], mappings: 'AAAA' };
+  const b64 = Buffer.from(JSON.stringify(map)).toString('base64');
+  const small = { version: 3, sources: ['../src/s.ts'], sourcesContent: [config], mappings: 'AAAA' };
+  const appJs = `console.log(1);\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${b64}\n`;
+  const dir = project({
+    'dist/app.js': appJs,
+    'dist/pkg.zip': zip([{ name: 'package/app.js', data: appJs }]),
+    // A short map on the code's own line: found once, in its source, not again as a base64 run.
+    'dist/small.js': `console.log(2);//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(small)).toString('base64')}`,
+    'dist/app.css': `a{}\n/*# sourceMappingURL=data:application/json,${encodeURIComponent(JSON.stringify(small))} */\n`,
+  });
+
+  it('scans the sources of the inlined map at their original lines and columns, on disk and in archives', () => {
+    const r = cli(['scan', 'dist', '--format', 'json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.map(row)).toEqual([
+      ['test-token', 'dist/app.css!src/s.ts', 2, 21, null, null],
+      ['test-token', 'dist/app.js!src/config.ts', 2, 21, null, null],
+      ['test-token', 'dist/pkg.zip!package/app.js!src/config.ts', 2, 21, null, null],
+      ['test-token', 'dist/small.js!src/s.ts', 2, 21, null, null],
+    ]);
   });
 });
 

@@ -15,7 +15,7 @@ import { archiveKindOf, DEFAULT_ARCHIVE_LIMITS, readArchive, sniffArchive, type 
 import { chunkText, type ChunkOptions } from '../sources/chunker.js';
 import type { FileEntry, ReadError, Skipped } from '../sources/files.js';
 import { BINARY_SNIFF_BYTES, decodeText, streamChunks, textEncoding } from '../sources/read.js';
-import { findSourceMap, isBundleName, isSourceMapName, MAX_SOURCEMAP_BYTES, originalPositions, parseSourceMap, sourceMapChunks } from '../sources/sourcemap.js';
+import { findSourceMap, inlineSourceMap, isBundleName, isSourceMapName, lastMappingLine, MAX_SOURCEMAP_BYTES, originalPositions, parseSourceMap, sourceMapChunks } from '../sources/sourcemap.js';
 
 /**
  * What the file scan does beyond plain text. A plain object of plain values: it travels to the
@@ -110,7 +110,10 @@ async function scanMember(engine: Engine, origin: Origin, content: MemberContent
     const text = decodeText(content, enc);
     const map = isSourceMapName(origin.member ?? '') ? parseSourceMap(text) : undefined;
     const chunks = map ? sourceMapChunks(map, origin, opts) : chunkText(text, origin, opts);
-    for (const chunk of chunks) push(out.findings, scanChunkDeep(engine, chunk, opts));
+    const found: Finding[] = [];
+    for (const chunk of chunks) push(found, scanChunkDeep(engine, chunk, opts));
+    const tail = isBundleName(origin.member ?? '') ? text.trimEnd() : '';
+    push(out.findings, withInlineSourceMap(engine, tail.slice(tail.lastIndexOf('\n') + 1), origin, opts, found));
     return true;
   }
   // A streamed member (a large tar entry, a lone .gz): sniff its head, then chunk it as it arrives.
@@ -138,6 +141,27 @@ async function scanMember(engine: Engine, origin: Origin, content: MemberContent
   }
   for await (const chunk of streamChunks(all(), enc, origin, opts)) push(out.findings, scanChunkDeep(engine, chunk, opts));
   return true;
+}
+
+/**
+ * A bundle's findings plus those in the sources of the map inlined in its last line, reported as
+ * `dist/app.js!src/config.ts` at their original lines and columns. Why: such a map is one long
+ * base64 run, decoded as any run only up to 48 KiB, so a key in a later source went unreported.
+ * A secret of the map found again in the base64 run is reported once, in its source.
+ */
+export function withInlineSourceMap(engine: Engine, lastLine: string, origin: Origin, opts: DeepOptions, found: Finding[]): Finding[] {
+  const map = lastLine ? inlineSourceMap(lastLine) : undefined;
+  if (!map) return found;
+  const inMap: Finding[] = [];
+  for (const chunk of sourceMapChunks(map, origin, opts)) push(inMap, scanChunkDeep(engine, chunk, opts));
+  const secrets = new Set(inMap.map((x) => x.secret));
+  return found.filter((x) => !(x.origin.decoded && secrets.has(x.secret))).concat(inMap);
+}
+
+/** withInlineSourceMap for a bundle on disk, its last line read from the end of the file. */
+export async function addInlineSourceMap(engine: Engine, f: FileEntry, opts: DeepOptions, found: Finding[]): Promise<Finding[]> {
+  if (!isBundleName(f.rel)) return found;
+  return withInlineSourceMap(engine, (await lastMappingLine(f.abs)) ?? '', { path: f.rel }, opts, found);
 }
 
 /**

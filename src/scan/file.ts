@@ -1,7 +1,7 @@
 import { ioReason } from '../errors.js';
 import { inlineMarkerLines, type Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
-import { addOriginalPositions, scanChunkDeep, scanContainerFile, type DeepOptions } from './deep.js';
+import { addInlineSourceMap, addOriginalPositions, scanChunkDeep, scanContainerFile, type DeepOptions } from './deep.js';
 import type { FileEntry, ReadError, Skipped } from '../sources/files.js';
 import { readFileChunks } from '../sources/read.js';
 import { keepingFindings } from '../engine/safe-regex.js';
@@ -50,7 +50,7 @@ export async function scanFiles(engine: Engine, files: FileEntry[], chunkOpts: F
         if (chunkOpts.markers) for (const m of inlineMarkerLines(chunk)) out.markers.push({ path: f.rel, ...m });
       }
       await addOriginalPositions(f, found);
-      for (const x of found) out.findings.push(x);
+      for (const x of await addInlineSourceMap(engine, f, chunkOpts, found)) out.findings.push(x);
       out.files++;
       out.bytes += f.size;
     } catch (e) {

@@ -175,6 +175,54 @@ export function originalPositions(map: SourceMap, points: readonly { line: numbe
 }
 
 /**
+ * The map inlined in a bundle's last line (`//# sourceMappingURL=data:application/json;base64,…`,
+ * as webpack's `inline-source-map` and Vite's `sourcemap: 'inline'` write it), or undefined.
+ */
+export function inlineSourceMap(lastLine: string): SourceMap | undefined {
+  const m = /(?:\/\/|\/\*)[#@][ \t]*sourceMappingURL=data:([^,\s]*),([^\s*]+)\s*(?:\*\/)?\s*$/.exec(lastLine);
+  if (!m) return undefined;
+  let json: string;
+  try {
+    json = /;base64$/i.test(m[1]) ? Buffer.from(m[2], 'base64').toString('utf8') : decodeURIComponent(m[2]);
+  } catch {
+    return undefined;
+  }
+  return parseSourceMap(json);
+}
+
+/**
+ * The last non-blank line of a file, if it is a `sourceMappingURL` comment no longer than the
+ * largest map read: read backwards from the end, so the bundle itself is not read a second time.
+ */
+export async function lastMappingLine(abs: string): Promise<string | undefined> {
+  const fh = await fs.promises.open(abs, 'r');
+  try {
+    const { size } = await fh.stat();
+    // base64 is 4/3 of the map, plus the comment around it.
+    const max = Math.min(size, Math.ceil((MAX_SOURCEMAP_BYTES * 4) / 3) + 4096);
+    const blocks: Buffer[] = [];
+    for (let read = 0; read < max; ) {
+      const len = Math.min(1 << 16, max - read);
+      const buf = Buffer.alloc(len);
+      await fh.read(buf, 0, len, size - read - len);
+      blocks.unshift(buf);
+      read += len;
+      const text = buf.toString('latin1');
+      if ((read === len ? text.trimEnd() : text).includes('\n') || read === size) {
+        const tail = Buffer.concat(blocks).toString('utf8').trimEnd();
+        const line = tail.slice(tail.lastIndexOf('\n') + 1);
+        return line.includes('sourceMappingURL=') ? line : undefined;
+      }
+      // A tail of 64 KiB without a line break is worth reading past only if it is all payload.
+      if (read === len && !/^[A-Za-z0-9+/=%._~-]*(?:[ \t]*\*\/)?$/.test(text.trim())) return undefined;
+    }
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * The map of a bundle on disk: `<bundle>.map` beside it, or the file its trailing
  * `//# sourceMappingURL=` comment names. Only regular files inside the bundle's own folder are
  * read (a comment must not send the scan out of the tree it was given); data: URLs and remote
