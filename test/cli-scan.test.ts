@@ -316,6 +316,19 @@ describe('spillguard scan from standard input', () => {
     ]);
   });
 
+  it('reads UTF-16 input (PowerShell, Windows tools) as a file scan does, with or without a byte-order mark', () => {
+    const text = 'first line\r\n$env:TOKEN = "tok_fake0000fake0007"\r\n';
+    const rows = (input: Buffer) => {
+      const r = cli(['scan', '-', '--format', 'json', '--config', path.join(BASIC, '.spillguard.toml')], { input });
+      expect(r.code).toBe(1);
+      return JSON.parse(r.stdout).findings.map((x: Record<string, unknown>) => [x.ruleId, x.line, x.column]);
+    };
+    const le = Buffer.from(text, 'utf16le');
+    expect(rows(Buffer.concat([Buffer.from([0xff, 0xfe]), le]))).toEqual([['test-token', 2, 15]]);
+    expect(rows(le)).toEqual([['test-token', 2, 15]]);
+    expect(rows(Buffer.from(le).swap16())).toEqual([['test-token', 2, 15]]);
+  });
+
   it('exits 0 with a clean summary when nothing is found', () => {
     const r = cli(['scan', '--stdin', '--config', path.join(BASIC, '.spillguard.toml')], { input: 'nothing here\n' });
     expect(r.code).toBe(0);

@@ -14,7 +14,7 @@ import { ioReason } from '../errors.js';
 import { archiveKindOf, DEFAULT_ARCHIVE_LIMITS, readArchive, sniffArchive, type ArchiveLimits, type MemberContent } from '../sources/archive.js';
 import { chunkText, type ChunkOptions } from '../sources/chunker.js';
 import type { FileEntry, ReadError, Skipped } from '../sources/files.js';
-import { BINARY_SNIFF_BYTES, decodeText, streamChunks, textEncoding } from '../sources/read.js';
+import { decodeText, sniffStream, streamChunks, textEncoding } from '../sources/read.js';
 import { findSourceMap, inlineSourceMap, isBundleName, isSourceMapName, lastMappingLine, MAX_SOURCEMAP_BYTES, originalPositions, parseSourceMap, sourceMapChunks } from '../sources/sourcemap.js';
 
 /**
@@ -117,29 +117,12 @@ async function scanMember(engine: Engine, origin: Origin, content: MemberContent
     return true;
   }
   // A streamed member (a large tar entry, a lone .gz): sniff its head, then chunk it as it arrives.
-  const it = content[Symbol.asyncIterator]();
-  const first: Buffer[] = [];
-  let have = 0;
-  while (have < BINARY_SNIFF_BYTES) {
-    const r = await it.next();
-    if (r.done) break;
-    first.push(r.value);
-    have += r.value.length;
-  }
-  const enc = textEncoding(Buffer.concat(first));
+  const { enc, blocks, stop } = await sniffStream(content);
   if (!enc) {
-    await it.return?.();
+    await stop();
     return false;
   }
-  async function* all(): AsyncGenerator<Buffer> {
-    yield* first;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  }
-  for await (const chunk of streamChunks(all(), enc, origin, opts)) push(out.findings, scanChunkDeep(engine, chunk, opts));
+  for await (const chunk of streamChunks(blocks, enc, origin, opts)) push(out.findings, scanChunkDeep(engine, chunk, opts));
   return true;
 }
 

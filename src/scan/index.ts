@@ -2,7 +2,8 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import { CONFIDENCES, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
-import { chunkStream, chunkText, type ChunkOptions } from '../sources/chunker.js';
+import { chunkText, type ChunkOptions } from '../sources/chunker.js';
+import { sniffStream, streamChunks } from '../sources/read.js';
 import { walk, type ReadError, type Skipped, type WalkResult } from '../sources/files.js';
 import { scanFiles, type FileBatchResult, type FileScanOptions, type InlineMarker } from './file.js';
 import { BaselineMatcher, type BaselineEntry } from '../filters/baseline.js';
@@ -176,9 +177,16 @@ export async function scanStream(input: AsyncIterable<Buffer | string>, name: st
   }
   const raw: Finding[] = [];
   const errors: ReadError[] = [];
+  // Bytes are read in the encoding their head says, as files are: UTF-16 from a Windows tool or
+  // PowerShell piped in was read as UTF-8 and matched nothing. Binary input is still scanned.
+  const { enc, blocks } = await sniffStream(bytesOf(counted()));
   // A user rule stopped on a chunk (safe-regex.ts) is an error; the stream goes on.
-  for await (const chunk of chunkStream(counted(), { path: name }, opts)) raw.push(...keepingFindings(() => scanChunkDeep(engine, chunk, opts), errors));
+  for await (const chunk of streamChunks(blocks, enc ?? 'utf-8', { path: name }, opts)) raw.push(...keepingFindings(() => scanChunkDeep(engine, chunk, opts), errors));
   return finish(ruleSet, raw, opts, { skipped: [], errors, stats: { files: 1, bytes, durationMs: performance.now() - t0 } });
+}
+
+async function* bytesOf(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  for await (const b of input) yield typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
 }
 
 /** Scans text already in memory; synchronous, for library callers and tests. */

@@ -61,6 +61,33 @@ export function streamChunks(blocks: AsyncIterable<Buffer> | Iterable<Buffer>, e
   return chunkStream(enc === 'utf-8' ? blocks : decodeBlocks(blocks, enc), origin, opts);
 }
 
+/**
+ * The encoding a byte stream's head says (undefined: binary), and the stream again, head included:
+ * for input read once (a pipe, a streamed archive member). `stop` releases a stream not read on.
+ */
+export async function sniffStream(
+  blocks: AsyncIterable<Buffer>,
+): Promise<{ enc: TextEncoding | undefined; blocks: AsyncGenerator<Buffer>; stop: () => Promise<unknown> }> {
+  const it = blocks[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let have = 0;
+  while (have < BINARY_SNIFF_BYTES) {
+    const r = await it.next();
+    if (r.done) break;
+    head.push(r.value);
+    have += r.value.length;
+  }
+  async function* all(): AsyncGenerator<Buffer> {
+    yield* head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return { enc: textEncoding(Buffer.concat(head)), blocks: all(), stop: async () => it.return?.() };
+}
+
 export type FileRead = { binary: true } | { binary: false; chunks: AsyncIterable<Chunk> | Iterable<Chunk> };
 
 /**
