@@ -187,6 +187,25 @@ describe('source maps', () => {
     expect(p).toEqual({ path: 'src/main.ts', line: pos(main, 'fetch(')[0], column: pos(main, 'fetch(')[1] });
   });
 
+  it('reads an index map (sections) through its sections\' sources, at their own lines and columns', () => {
+    const a = 'export const a = 1;\n// tok_fake0000fake0701\n';
+    const b = 'const x = 2;\nconst k = "tok_fake0000fake0702";\n';
+    const index = {
+      version: 3,
+      sections: [
+        { offset: { line: 0, column: 0 }, map: { version: 3, sources: ['webpack://app/./src/a.ts'], sourcesContent: [a], mappings: 'AAAA' } },
+        { offset: { line: 1, column: 0 }, map: { version: 3, sourceRoot: '../src', sources: ['b.ts'], sourcesContent: [b], mappings: 'AAAA' } },
+      ],
+    };
+    const dir = project({ 'dist/app.js.map': JSON.stringify(index) });
+    const r = cli(['scan', 'dist', '--format', 'json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.map(row)).toEqual([
+      ['test-token', 'dist/app.js.map!src/a.ts', 2, 4, null, null],
+      ['test-token', 'dist/app.js.map!src/b.ts', 2, 12, null, null],
+    ]);
+  });
+
   it('is not fooled by .map files that are not source maps', () => {
     expect(parseSourceMap('{"version":2,"sources":[],"mappings":""}')).toBeUndefined();
     expect(parseSourceMap('not json')).toBeUndefined();

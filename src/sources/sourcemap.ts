@@ -27,7 +27,11 @@ export const isSourceMapName = (name: string): boolean => /\.map$/i.test(name);
 /** Built JS/CSS that may have a map beside it. */
 export const isBundleName = (name: string): boolean => /\.(?:m?js|cjs|css)$/i.test(name);
 
-/** The map in `text`, or undefined when it is not a version 3 source map (index maps included). */
+/**
+ * The map in `text`, or undefined when it is not a version 3 source map. An index map (`sections`,
+ * as some bundlers and concatenators write) reads as one map of all its sections' sources, without
+ * mappings: read as plain JSON its sources were reported at offsets into the map's one long line.
+ */
 export function parseSourceMap(text: string): SourceMap | undefined {
   // Maps may start with the XSSI guard `)]}'` (the spec allows it).
   const body = text.replace(/^\)\]\}'[^\n]*\n/, '').trimStart();
@@ -38,8 +42,23 @@ export function parseSourceMap(text: string): SourceMap | undefined {
   } catch {
     return undefined;
   }
-  const m = doc as Partial<SourceMap>;
-  if (!m || m.version !== 3 || !Array.isArray(m.sources) || typeof m.mappings !== 'string') return undefined;
+  return asSourceMap(doc);
+}
+
+function asSourceMap(doc: unknown): SourceMap | undefined {
+  const m = doc as Partial<SourceMap> & { sections?: unknown };
+  if (!m || m.version !== 3) return undefined;
+  if (Array.isArray(m.sections)) {
+    const maps = m.sections.map((s) => asSourceMap((s as { map?: unknown } | null)?.map));
+    if (maps.some((x) => !x)) return undefined;
+    return {
+      version: 3,
+      sources: maps.flatMap((x) => x!.sources.map((_, i) => rootedName(x!, i))),
+      sourcesContent: maps.flatMap((x) => x!.sources.map((_, i) => x!.sourcesContent?.[i] ?? null)),
+      mappings: '',
+    };
+  }
+  if (!Array.isArray(m.sources) || typeof m.mappings !== 'string') return undefined;
   return m as SourceMap;
 }
 
@@ -54,15 +73,20 @@ const hasScheme = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s);
  * - anything else (`file:///…`, `vite:…`, absolute paths) stays as the map wrote it.
  */
 export function sourceName(map: SourceMap, i: number, mapDir = ''): string {
-  let s = typeof map.sources[i] === 'string' ? map.sources[i] : '';
-  const root = typeof map.sourceRoot === 'string' ? map.sourceRoot : '';
-  if (root && !hasScheme(s) && !s.startsWith('/')) s = root.endsWith('/') ? root + s : `${root}/${s}`;
+  let s = rootedName(map, i);
   if (/^webpack:\/\/[^/]*\//.test(s)) return s.replace(/^webpack:\/\/[^/]*\//, '').replace(/^(?:\.\/)+/, '') || `<source ${i}>`;
   if (s && !hasScheme(s) && !s.startsWith('/')) {
     const joined = path.posix.normalize(path.posix.join(mapDir || '.', s));
     s = joined === '..' || joined.startsWith('../') ? s.replace(/^(?:\.\/)+/, '') : joined;
   }
   return s || `<source ${i}>`;
+}
+
+/** Source `i` as the map names it, under its sourceRoot. */
+function rootedName(map: SourceMap, i: number): string {
+  const s = typeof map.sources[i] === 'string' ? map.sources[i] : '';
+  const root = typeof map.sourceRoot === 'string' ? map.sourceRoot : '';
+  return root && !hasScheme(s) && !s.startsWith('/') ? (root.endsWith('/') ? root + s : `${root}/${s}`) : s;
 }
 
 /** The folder of a map, for sourceName: of the innermost member if the map is inside an archive. */
