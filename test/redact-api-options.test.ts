@@ -24,6 +24,14 @@ describe('library: a wrong redaction option throws a TypeError naming it (README
     expect(() => redactStream({ rules, format: 'jsonl', fields: 'a' as unknown as string[] })).toThrow(TypeError);
   });
 
+  it('a key that is short, empty or not bytes is refused as the CLI refuses it: pseudonyms under it could be reversed', () => {
+    expect(() => createRedactor({ rules, key: '' })).toThrow(new RangeError('redact: key must be at least 16 bytes long (got 0)'));
+    expect(() => redactText('mail ann@example.com', { rules, key: 'abc' })).toThrow(new RangeError('redact: key must be at least 16 bytes long (got 3)'));
+    expect(() => createRedactor({ rules, key: Buffer.alloc(15, 1) })).toThrow(RangeError);
+    expect(() => createRedactor({ rules, key: 12345 as unknown as string })).toThrow(new TypeError('redact: key must be a string or a Buffer (got number)'));
+    expect(redactText('mail ann@example.com', { rules, key: 'k'.repeat(16) }).text).toMatch(/^mail <EMAIL_[0-9a-f]{6}>$/);
+  });
+
   it('valid options still redact', () => {
     expect(redactText('mail ann@example.com', { rules, minConfidence: 'low', kinds: ['pii'] }).text).toBe('mail [EMAIL]');
   });

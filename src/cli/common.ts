@@ -7,6 +7,7 @@ import { ioReason, SpillguardError } from '../errors.js';
 import { CONFIDENCES, type Confidence, type Finding, type Kind } from '../engine/types.js';
 import { discoverRepo } from '../git/exec.js';
 import { pathInside } from '../sources/paths.js';
+import { MIN_KEY_BYTES } from '../redact/types.js';
 import type { Report } from '../reporters/context.js';
 import { FORMATS, loadFormatter, type Format } from '../reporters/formats.js';
 import { quotePath } from '../reporters/text.js';
@@ -75,10 +76,10 @@ export function readKey(keyFile: string | undefined, env = process.env): Buffer 
       throw new SpillguardError('usage', `cannot read the key file: ${ioReason(e)}`, { flag: 'key-file', file: keyFile });
     }
     key = Buffer.from(key.toString('latin1').replace(/\r?\n$/, ''), 'latin1');
-    if (key.length < 16) throw new SpillguardError('usage', 'the key must be at least 16 bytes long', { flag: 'key-file', file: keyFile });
+    if (key.length < MIN_KEY_BYTES) throw new SpillguardError('usage', `the key must be at least ${MIN_KEY_BYTES} bytes long`, { flag: 'key-file', file: keyFile });
   } else if (env.SPILLGUARD_KEY) {
     key = Buffer.from(env.SPILLGUARD_KEY, 'utf8');
-    if (key.length < 16) throw new SpillguardError('usage', 'SPILLGUARD_KEY must be at least 16 bytes long');
+    if (key.length < MIN_KEY_BYTES) throw new SpillguardError('usage', `SPILLGUARD_KEY must be at least ${MIN_KEY_BYTES} bytes long`);
   }
   return key;
 }

@@ -19,7 +19,7 @@ export interface RedactOptions extends FormatOptions {
   kinds?: readonly Kind[];
   /** Kind or rule id → operator, over the config. */
   operators?: Record<string, Operator>;
-  /** Pseudonym key (bytes or a string). Never read from the environment here: pass it in. */
+  /** Pseudonym key (bytes or a string), at least 16 bytes. Never read from the environment here: pass it in. */
   key?: Buffer | string;
   minConfidence?: Confidence;
   /** Screen for prompt injection (default true). */

@@ -8,7 +8,7 @@ import { SpillguardError } from '../errors.js';
 import { emptyRedactConfig, type RedactConfig } from './config.js';
 import { entityOf, isPlaceholder, manifestFingerprint, render, type OperatorContext } from './operators.js';
 import { applyRedactions, type ApplyOptions } from './redactor.js';
-import type { Operator, Planned, RedactionRecord, Where } from './types.js';
+import { MIN_KEY_BYTES, type Operator, type Planned, type RedactionRecord, type Where } from './types.js';
 import { isMultiline, verifyRules, type VerifyRules } from './verify.js';
 
 export interface RedactorOptions {
@@ -67,6 +67,11 @@ function checkRedactorOptions(opts: RedactorOptions): void {
   }
   if (opts.kinds !== undefined && (!Array.isArray(opts.kinds) || opts.kinds.some((k) => !KINDS.includes(k))))
     throw new TypeError(`redact: kinds must be a list of ${KINDS.join(', ')} (got ${JSON.stringify(opts.kinds)})`);
+  // The CLI's rule for --key-file and SPILLGUARD_KEY holds for library callers too.
+  if (opts.key !== undefined) {
+    if (!Buffer.isBuffer(opts.key)) throw new TypeError(`redact: key must be a string or a Buffer (got ${opts.key === null ? 'null' : typeof opts.key})`);
+    if (opts.key.length < MIN_KEY_BYTES) throw new RangeError(`redact: key must be at least ${MIN_KEY_BYTES} bytes long (got ${opts.key.length})`);
+  }
 }
 
 /**
