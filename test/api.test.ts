@@ -25,7 +25,7 @@ describe('library API', () => {
 
   it('a wrong option is a TypeError or RangeError naming it, not a failure deep inside', () => {
     const code = `
-      import { scan, scanText, redactText } from 'spillguard';
+      import { scan, scanText, scanStream, redactText } from 'spillguard';
       const rules = { rules: [], allowlist: { paths: [], regexes: [], stopwords: [] } };
       const out = [];
       const tryIt = async (f) => { try { await f(); out.push('no error'); } catch (e) { out.push(e.name + ': ' + e.message); } };
@@ -33,6 +33,10 @@ describe('library API', () => {
       await tryIt(() => scanText(123, { rules }));
       await tryIt(() => scan({ rules, minConfidence: 'bogus', paths: [] }));
       await tryIt(() => scan({ rules, workers: -1, paths: [] }));
+      await tryIt(() => scan({ rules, kinds: ['secrets'], paths: [] }));
+      await tryIt(() => scan({ rules, paths: 'src' }));
+      await tryIt(() => scanText('x', { rules, kinds: 'secret' }));
+      await tryIt(() => scanStream(['x'], 'stdin', { rules, kinds: ['pii', 'PII'] }));
       console.log(JSON.stringify(out));
     `;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: REPO, encoding: 'utf8' });
@@ -42,6 +46,10 @@ describe('library API', () => {
       'TypeError: scanText: text must be a string (got number)',
       'TypeError: scan: minConfidence must be one of high, medium, low (got "bogus")',
       'RangeError: scan: workers must be a whole number from 0 to 64 (got -1)',
+      'TypeError: scan: kinds must be a list of secret, pii, injection (got ["secrets"])',
+      'TypeError: scan: paths must be a list of files and folders (got "src")',
+      'TypeError: scan: kinds must be a list of secret, pii, injection (got "secret")',
+      'TypeError: scan: kinds must be a list of secret, pii, injection (got ["pii","PII"])',
     ]);
   });
 

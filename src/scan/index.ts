@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../engine/engine.js';
-import { CONFIDENCES, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
+import { CONFIDENCES, KINDS, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
 import { chunkText, type ChunkOptions } from '../sources/chunker.js';
@@ -111,15 +111,21 @@ export function unusedSuppressions(baseline: BaselineLookup | undefined, dropped
   };
 }
 
-/** Scans files and folders: the `spillguard scan` pipeline as a library call. */
 /** Library callers get a TypeError or RangeError naming the option, as the CLI names the flag. */
 function checkOptions(opts: ScanOptions): void {
   if (opts.minConfidence !== undefined && !CONFIDENCES.includes(opts.minConfidence))
     throw new TypeError(`scan: minConfidence must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(opts.minConfidence)})`);
   if (opts.workers !== undefined && !validWorkers(opts.workers))
     throw new RangeError(`scan: workers must be a whole number from 0 to ${MAX_WORKERS} (got ${opts.workers})`);
+  // A misspelt kind (['secrets']) filtered every rule out: a scan that finds nothing, silently.
+  if (opts.kinds !== undefined && (!Array.isArray(opts.kinds) || opts.kinds.some((k) => !KINDS.includes(k))))
+    throw new TypeError(`scan: kinds must be a list of ${KINDS.join(', ')} (got ${JSON.stringify(opts.kinds)})`);
+  // A lone string was walked letter by letter ('src' as s, r, c).
+  if (opts.paths !== undefined && (!Array.isArray(opts.paths) || opts.paths.some((p) => typeof p !== 'string')))
+    throw new TypeError(`scan: paths must be a list of files and folders (got ${JSON.stringify(opts.paths)})`);
 }
 
+/** Scans files and folders: the `spillguard scan` pipeline as a library call. */
 export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
   checkOptions(opts);
   const t0 = performance.now();
@@ -165,6 +171,7 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
 
 /** Scans a byte stream (stdin, a pipe) in bounded memory. */
 export async function scanStream(input: AsyncIterable<Buffer | string>, name: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  checkOptions(opts);
   const t0 = performance.now();
   const ruleSet = resolveRules(opts);
   const engine = createEngine(ruleSet);
