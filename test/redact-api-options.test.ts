@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadRules } from '../src/config/rules.js';
-import type { Confidence, Kind } from '../src/engine/types.js';
+import type { Confidence, Kind, RuleSet } from '../src/engine/types.js';
+import { createEngine } from '../src/engine/engine.js';
+import { scanText } from '../src/scan/index.js';
 import { createRedactor, redactStream, redactText } from '../src/redact/api.js';
 
 const rules = loadRules({ root: '/nonexistent-spillguard-qa' });
@@ -30,6 +32,18 @@ describe('library: a wrong redaction option throws a TypeError naming it (README
     expect(() => createRedactor({ rules, key: Buffer.alloc(15, 1) })).toThrow(RangeError);
     expect(() => createRedactor({ rules, key: 12345 as unknown as string })).toThrow(new TypeError('redact: key must be a string or a Buffer (got number)'));
     expect(redactText('mail ann@example.com', { rules, key: 'k'.repeat(16) }).text).toMatch(/^mail <EMAIL_[0-9a-f]{6}>$/);
+  });
+
+  it('rules that are not a rule set (the array loadRules().rules, a set without its allowlist) are named, in every entry point', () => {
+    expect(() => createRedactor({ rules: rules.rules as unknown as RuleSet })).toThrow(
+      new TypeError('redact: rules must be a rule set { rules, allowlist } as loadRules() returns (got an array)'),
+    );
+    expect(() => redactText('x', { rules: { rules: [] } as unknown as RuleSet })).toThrow(
+      new TypeError('redact: rules must be a rule set { rules, allowlist } as loadRules() returns (got an object with rules)'),
+    );
+    expect(() => scanText('x', { rules: null as unknown as RuleSet })).toThrow(new TypeError('scan: rules must be a rule set { rules, allowlist } as loadRules() returns (got null)'));
+    expect(() => createEngine(rules.rules as unknown as RuleSet)).toThrow(new TypeError('createEngine: rules must be a rule set { rules, allowlist } as loadRules() returns (got an array)'));
+    expect(scanText('x', { rules: { rules: [], allowlist: rules.allowlist } }).findings).toEqual([]);
   });
 
   it('valid options still redact', () => {

@@ -2,7 +2,7 @@ import { randomEnough, shannonEntropy } from './entropy.js';
 import { fingerprint } from './fingerprint.js';
 import { SharedKeywords } from './prefilter.js';
 import { allowTables, compileStored, hasChecks } from './schema.js';
-import type { Allowlist, Chunk, Confidence, Finding, RuleSet, RuleSpec } from './types.js';
+import { checkRuleSet, type Allowlist, type Chunk, type Confidence, type Finding, type RuleSet, type RuleSpec } from './types.js';
 import { getValidator, verdictOf, type Validator } from './validators.js';
 import { compileContext, type ContextScorer } from './context.js';
 import { splitEngine } from './normalize.js';
@@ -67,6 +67,7 @@ export interface EngineOptions {
 }
 
 export function createEngine(ruleSet: RuleSet, opts: EngineOptions = {}): Engine {
+  checkRuleSet('createEngine', ruleSet);
   // User rules (RuleSpec.untrusted) run in a worker under a time budget; built-in rules run here.
   const guard = ruleSet.rules.some((r) => r.untrusted) ? new RegexGuard(opts.ruleBudgetMs) : undefined;
   // PII rules match on NFKC-normalised text (normalize.ts); a rule set without them is the plain engine.

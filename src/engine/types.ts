@@ -219,3 +219,15 @@ export interface RuleSet {
   rules: RuleSpec[];
   allowlist: GlobalAllowlist;
 }
+
+/**
+ * Library callers get a TypeError naming the option: passing `loadRules().rules` (the array) or a
+ * set without its allowlist failed deep inside the engine ("Cannot read properties of undefined").
+ */
+export function checkRuleSet(where: string, rules: unknown): void {
+  const r = rules as Partial<RuleSet> | null;
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.rules) || typeof r.allowlist !== 'object' || r.allowlist === null) {
+    const got = Array.isArray(rules) ? 'an array' : r === null ? 'null' : typeof r !== 'object' ? typeof r : `an object with ${Object.keys(r).join(', ') || 'no keys'}`;
+    throw new TypeError(`${where}: rules must be a rule set { rules, allowlist } as loadRules() returns (got ${got})`);
+  }
+}

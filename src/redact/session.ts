@@ -1,7 +1,7 @@
 import { scanDecoded, unescapeMapped, type Scheme } from '../engine/decode.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { locate, spansOf } from '../engine/position.js';
-import { CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
+import { checkRuleSet, CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
 import { allowlistFilter, confidenceFilter, inlineFilter, type AllowlistFilter, type Filter } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import { SpillguardError } from '../errors.js';
@@ -61,6 +61,7 @@ const rank = (c: Confidence) => CONFIDENCES.length - CONFIDENCES.indexOf(c);
  * every finding, so nothing at all was redacted, silently.
  */
 function checkRedactorOptions(opts: RedactorOptions): void {
+  checkRuleSet('redact', opts.rules);
   for (const name of ['minConfidence', 'verifyThreshold'] as const) {
     const v = opts[name];
     if (v !== undefined && !CONFIDENCES.includes(v)) throw new TypeError(`redact: ${name} must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(v)})`);

@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../engine/engine.js';
-import { CONFIDENCES, KINDS, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
+import { checkRuleSet, CONFIDENCES, KINDS, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
 import { chunkText, type ChunkOptions } from '../sources/chunker.js';
@@ -113,6 +113,7 @@ export function unusedSuppressions(baseline: BaselineLookup | undefined, dropped
 
 /** Library callers get a TypeError or RangeError naming the option, as the CLI names the flag. */
 function checkOptions(opts: ScanOptions): void {
+  if (opts.rules !== undefined) checkRuleSet('scan', opts.rules);
   if (opts.minConfidence !== undefined && !CONFIDENCES.includes(opts.minConfidence))
     throw new TypeError(`scan: minConfidence must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(opts.minConfidence)})`);
   if (opts.workers !== undefined && !validWorkers(opts.workers))
