@@ -46,6 +46,12 @@ describe('library: a wrong redaction option throws a TypeError naming it (README
     expect(scanText('x', { rules: { rules: [], allowlist: rules.allowlist } }).findings).toEqual([]);
   });
 
+  it('a format the entry point does not handle is named, not read as another', () => {
+    expect(() => redactStream({ rules, format: 'csv' as 'text' })).toThrow(new TypeError('redactStream: format must be text or jsonl (got "csv")'));
+    expect(() => redactText('x', { rules, format: 'toString' as 'txt' })).toThrow(new TypeError('redactText: unsupported format "toString"'));
+    expect(() => redactText('x', { rules, format: 'pdf' as 'txt' })).toThrow(new TypeError('redactText: unsupported format "pdf"'));
+  });
+
   it('valid options still redact', () => {
     expect(redactText('mail ann@example.com', { rules, minConfidence: 'low', kinds: ['pii'] }).text).toBe('mail [EMAIL]');
   });

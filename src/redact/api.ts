@@ -77,7 +77,8 @@ export function redactText(text: string, opts: RedactTextOptions = {}): RedactTe
   checkFields('redactText', opts.fields);
   const redactor = opts.redactor ?? createRedactor(opts);
   const format = opts.format ?? 'txt';
-  const handler = HANDLERS[format];
+  // Own properties only: 'toString' or 'constructor' found the prototype's and failed deep inside.
+  const handler = Object.hasOwn(HANDLERS, format) ? HANDLERS[format] : undefined;
   if (!handler || handler.binary) throw new TypeError(`redactText: unsupported format "${format}"`);
   const doc = new DocSession(redactor, opts.path ?? '<text>');
   const r = handler.process(text, doc, opts);
@@ -106,6 +107,9 @@ export interface RedactStreamOptions extends RedactOptions {
 /** A Node Transform that redacts a text or JSONL stream in bounded memory. */
 export function redactStream(opts: RedactStreamOptions = {}): Transform {
   checkFields('redactStream', opts.fields);
+  // Any other format ('csv', 'json') was redacted line by line as text, its structure unread.
+  if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'jsonl')
+    throw new TypeError(`redactStream: format must be text or jsonl (got ${JSON.stringify(opts.format)})`);
   const redactor = opts.redactor ?? createRedactor(opts);
   return opts.format === 'jsonl' ? new JsonlRedactStream(redactor, { name: opts.name, fields: opts.fields }) : new TextRedactStream(redactor, { name: opts.name });
 }
