@@ -44,5 +44,5 @@ export { parseRedactConfig, loadRedactConfig } from './redact/config.js';
 export type { RedactConfig } from './redact/config.js';
 export type { Operator, RedactionRecord } from './redact/types.js';
 export type { Redactor, RedactorOptions, InjectionRecord } from './redact/session.js';
-export type { FormatOptions } from './redact/formats/types.js';
+export { DocumentError, type FormatOptions } from './redact/formats/types.js';
 export type { ManifestEntry } from './redact/manifest.js';

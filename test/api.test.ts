@@ -53,6 +53,17 @@ describe('library API', () => {
     ]);
   });
 
+  it('a document redactText cannot read throws a DocumentError the caller can import and tell apart', () => {
+    const code = `
+      import { redactText, DocumentError } from 'spillguard';
+      const rules = { rules: [], allowlist: { paths: [], regexes: [], stopwords: [] } };
+      try { redactText('{"text":"a"}\\n{"text": "b\\n', { rules, format: 'jsonl' }); } catch (e) { console.log(JSON.stringify([e instanceof DocumentError, e.name, e.message])); }
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: REPO, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([true, 'DocumentError', 'line 2: invalid JSON: Unterminated string in JSON at position 11']);
+  });
+
   it('ships type declarations for the entry point', () => {
     const r = spawnSync('grep', ['-c', 'export declare function scan(', `${REPO}/dist/scan/index.d.ts`], { encoding: 'utf8' });
     expect(Number(r.stdout.trim())).toBe(1);

@@ -33,4 +33,6 @@ export interface FormatHandler {
 export const bomLength = (text: string): number => (text.charCodeAt(0) === 0xfeff ? 1 : 0);
 
 /** A user error in one document (bad JSON, an unterminated quote): the document fails, the run goes on. */
-export class DocumentError extends Error {}
+export class DocumentError extends Error {
+  override name = 'DocumentError';
+}
