@@ -4,6 +4,7 @@ import type { Confidence, Kind, RuleSet } from '../src/engine/types.js';
 import { createEngine } from '../src/engine/engine.js';
 import { scanText } from '../src/scan/index.js';
 import { createRedactor, redactStream, redactText } from '../src/redact/api.js';
+import { redactCorpus, type CorpusOptions } from '../src/redact/corpus.js';
 
 const rules = loadRules({ root: '/nonexistent-spillguard-qa' });
 
@@ -50,6 +51,16 @@ describe('library: a wrong redaction option throws a TypeError naming it (README
     expect(() => redactStream({ rules, format: 'csv' as 'text' })).toThrow(new TypeError('redactStream: format must be text or jsonl (got "csv")'));
     expect(() => redactText('x', { rules, format: 'toString' as 'txt' })).toThrow(new TypeError('redactText: unsupported format "toString"'));
     expect(() => redactText('x', { rules, format: 'pdf' as 'txt' })).toThrow(new TypeError('redactText: unsupported format "pdf"'));
+  });
+
+  it('redactCorpus names a missing option instead of failing inside node:path', async () => {
+    const base = { paths: ['in'], cwd: '/nonexistent-spillguard-qa', outDir: 'out', redactor: { rules } } as CorpusOptions;
+    await expect(redactCorpus({ paths: ['in'] } as CorpusOptions)).rejects.toThrow(new TypeError('redactCorpus: cwd must be a path (got undefined)'));
+    await expect(redactCorpus({ ...base, outDir: undefined } as unknown as CorpusOptions)).rejects.toThrow(new TypeError('redactCorpus: outDir must be a path (got undefined)'));
+    await expect(redactCorpus({ ...base, paths: 'in' } as unknown as CorpusOptions)).rejects.toThrow(new TypeError('redactCorpus: paths must be a list of files and folders (got "in")'));
+    await expect(redactCorpus({ ...base, redactor: undefined } as unknown as CorpusOptions)).rejects.toThrow(
+      new TypeError('redactCorpus: redactor must be an object of redactor options ({ rules, key, … }) (got undefined)'),
+    );
   });
 
   it('valid options still redact', () => {

@@ -133,7 +133,18 @@ function cleanTemps(dir: string): void {
   for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) if (f.endsWith(TMP_SUFFIX)) fs.rmSync(path.join(dir, f), { force: true });
 }
 
+/** Library callers get a TypeError naming a missing option, not one from inside node:path ("paths[1]"). */
+function checkCorpusOptions(opts: CorpusOptions): void {
+  for (const name of ['cwd', 'outDir'] as const)
+    if (typeof opts[name] !== 'string') throw new TypeError(`redactCorpus: ${name} must be a path (got ${JSON.stringify(opts[name])})`);
+  if (!Array.isArray(opts.paths) || opts.paths.some((p) => typeof p !== 'string'))
+    throw new TypeError(`redactCorpus: paths must be a list of files and folders (got ${JSON.stringify(opts.paths)})`);
+  if (typeof opts.redactor !== 'object' || opts.redactor === null)
+    throw new TypeError(`redactCorpus: redactor must be an object of redactor options ({ rules, key, … }) (got ${opts.redactor === null ? 'null' : typeof opts.redactor})`);
+}
+
 export async function redactCorpus(opts: CorpusOptions): Promise<CorpusSummary> {
+  checkCorpusOptions(opts);
   const cwd = opts.cwd;
   const outDir = path.resolve(cwd, opts.outDir);
   const quarantine = opts.quarantine ? path.resolve(cwd, opts.quarantine) : undefined;
