@@ -7,7 +7,7 @@ import { ioReason, SpillguardError } from '../errors.js';
 import { CONFIDENCES, type Confidence, type Finding, type Kind } from '../engine/types.js';
 import { discoverRepo } from '../git/exec.js';
 import { pathInside } from '../sources/paths.js';
-import { MIN_KEY_BYTES } from '../redact/types.js';
+import { MIN_KEY_BYTES } from '../engine/fingerprint.js';
 import type { Report } from '../reporters/context.js';
 import { FORMATS, loadFormatter, type Format } from '../reporters/formats.js';
 import { quotePath } from '../reporters/text.js';

@@ -1,5 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 
+/** Below this, pseudonyms and keyed fingerprints can be reversed by trying keys. */
+export const MIN_KEY_BYTES = 16;
+
 /**
  * The one identity of a finding, shared by baselines, ignore files and SARIF partialFingerprints.
  * It hashes the rule and the secret only — no path, line or commit — so the same secret keeps its

@@ -8,7 +8,8 @@ import { SpillguardError } from '../errors.js';
 import { emptyRedactConfig, type RedactConfig } from './config.js';
 import { entityOf, isPlaceholder, manifestFingerprint, render, type OperatorContext } from './operators.js';
 import { applyRedactions, type ApplyOptions } from './redactor.js';
-import { MIN_KEY_BYTES, type Operator, type Planned, type RedactionRecord, type Where } from './types.js';
+import type { Operator, Planned, RedactionRecord, Where } from './types.js';
+import { MIN_KEY_BYTES } from '../engine/fingerprint.js';
 import { isMultiline, verifyRules, type VerifyRules } from './verify.js';
 
 export interface RedactorOptions {

@@ -1,8 +1,5 @@
 import type { Finding, Kind, Severity } from '../engine/types.js';
 
-/** Below this, pseudonyms and keyed fingerprints can be reversed by trying keys. */
-export const MIN_KEY_BYTES = 16;
-
 /** What happens to a finding's span. See docs/redact.md for each operator's output. */
 export type Operator = 'mask' | 'tag' | 'pseudonym' | 'hash' | 'drop-record' | 'keep';
 export const OPERATORS: readonly Operator[] = ['mask', 'tag', 'pseudonym', 'hash', 'drop-record', 'keep'];
