@@ -41,6 +41,9 @@ function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv, input = 
     child.stdout.on('data', (b) => (stdout += b));
     child.stderr.on('data', (b) => (stderr += b));
     child.on('error', reject);
+    // A child that exits without reading its input (a hook that never reads stdin) makes the write
+    // fail with EPIPE: not the test's concern, and unhandled it failed the whole run.
+    child.stdin.on('error', () => undefined);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(input);
   });
