@@ -141,10 +141,24 @@ export function withInlineSourceMap(engine: Engine, lastLine: string, origin: Or
   return found.filter((x) => !(x.origin.decoded && secrets.has(x.secret))).concat(inMap);
 }
 
-/** withInlineSourceMap for a bundle on disk, its last line read from the end of the file. */
-export async function addInlineSourceMap(engine: Engine, f: FileEntry, opts: DeepOptions, found: Finding[]): Promise<Finding[]> {
+/**
+ * withInlineSourceMap for a bundle on disk. Its last line is taken from the file's last chunk, which
+ * the scan has just read; only a last line longer than that chunk is read again from the end of the
+ * file. Why: reading every bundle's tail again, asynchronously, cost the benchmark corpus's scan
+ * about a tenth of its time (~700 bundles, each waiting on four thread-pool round trips).
+ */
+export async function addInlineSourceMap(engine: Engine, f: FileEntry, opts: DeepOptions, found: Finding[], lastChunk?: Chunk): Promise<Finding[]> {
   if (!isBundleName(f.rel)) return found;
-  return withInlineSourceMap(engine, (await lastMappingLine(f.abs)) ?? '', { path: f.rel }, opts, found);
+  let line: string | undefined;
+  if (lastChunk) {
+    const tail = lastChunk.text.trimEnd();
+    const nl = tail.lastIndexOf('\n');
+    // The whole last line is in the chunk when a line break precedes it there, or the chunk starts the file.
+    if (nl >= 0 || lastChunk.offset === 0) line = tail.slice(nl + 1);
+  }
+  if (line === undefined) line = (await lastMappingLine(f.abs)) ?? '';
+  if (!line.includes('sourceMappingURL=data:')) return found;
+  return withInlineSourceMap(engine, line, { path: f.rel }, opts, found);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ioReason } from '../errors.js';
 import { inlineMarkerLines, type Engine } from '../engine/engine.js';
-import type { Finding } from '../engine/types.js';
+import type { Chunk, Finding } from '../engine/types.js';
 import { addInlineSourceMap, addOriginalPositions, scanChunkDeep, scanContainerFile, type DeepOptions } from './deep.js';
 import type { FileEntry, ReadError, Skipped } from '../sources/files.js';
 import { readFileChunks } from '../sources/read.js';
@@ -44,13 +44,15 @@ export async function scanFiles(engine: Engine, files: FileEntry[], chunkOpts: F
         continue;
       }
       const found: Finding[] = [];
+      let last: Chunk | undefined;
       for await (const chunk of read.chunks) {
+        last = chunk;
         // A user rule stopped on a chunk (safe-regex.ts) is an error for the file; its other findings stay.
         for (const x of keepingFindings(() => scanChunkDeep(engine, chunk, chunkOpts), out.errors)) found.push(x);
         if (chunkOpts.markers) for (const m of inlineMarkerLines(chunk)) out.markers.push({ path: f.rel, ...m });
       }
       await addOriginalPositions(f, found);
-      for (const x of await addInlineSourceMap(engine, f, chunkOpts, found)) out.findings.push(x);
+      for (const x of await addInlineSourceMap(engine, f, chunkOpts, found, last)) out.findings.push(x);
       out.files++;
       out.bytes += f.size;
     } catch (e) {
