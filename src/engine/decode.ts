@@ -168,12 +168,15 @@ function decodeHexRun(text: string, start: number, end: number): DecodedRun | un
   return decoded === undefined ? undefined : { start, end: e, scheme: 'hex', text: decoded };
 }
 
+/** A character reference (groups: decimal, hex, name); a numeric one's `;` is optional, as in browsers. */
+export const HTML_REFERENCE = /&(?:#([0-9]{1,7});?|#[xX]([0-9A-Fa-f]{1,6});?|([a-zA-Z]{2,8});)/g;
+
 type EscapeScheme = 'percent' | 'js-escape' | 'html-entity';
 const ESCAPE_RUNS: Record<EscapeScheme, RegExp> = {
   // Percent-escapes are UTF-8 bytes: consecutive ones are decoded together.
   percent: /(?:%[0-9A-Fa-f]{2})+/g,
   'js-escape': /\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([nrt"'\\/]))/g,
-  'html-entity': /&(?:#([0-9]{1,7});?|#[xX]([0-9A-Fa-f]{1,6});?|([a-zA-Z]{2,8});)/g,
+  'html-entity': HTML_REFERENCE,
 };
 
 /** What one match of ESCAPE_RUNS[scheme] stands for (the match itself when it stands for nothing). */

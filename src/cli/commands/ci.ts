@@ -12,6 +12,7 @@ import { defaultBaseline, MAX_FILE_SIZE_OPTION, repoBaseline } from '../git-shar
 import { parseSize } from '../io.js';
 import { writeOutput } from '../io.js';
 import { runGit } from '../../git/exec.js';
+import { pathInside } from '../../sources/paths.js';
 import { decode } from '../../git/common.js';
 import { codePoints } from '../../engine/position.js';
 import type { Finding } from '../../engine/types.js';
@@ -130,8 +131,8 @@ export const ciCommand = {
 /** Files that decide what spillguard reports (config, ignore files, baselines) changed since `base`, from `root`. */
 async function exemptionChanges(base: string, root: string, config: string | undefined): Promise<string[]> {
   const specs = [':(glob)**/.spillguard.toml', ':(glob)**/.spillguardignore', ':(glob)**/.spillguard-baseline.json', ':(glob)**/.gitleaks.toml', ':(glob)**/.gitleaksignore'];
-  const rel = config ? path.relative(root, config) : undefined;
-  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) specs.push(`:(literal)${rel.split(path.sep).join('/')}`);
+  const rel = config ? pathInside(root, config) : undefined;
+  if (rel) specs.push(`:(literal)${rel.split(path.sep).join('/')}`);
   const r = await runGit(['diff', '--name-only', '-z', `${base}...HEAD`, '--', ...specs], root);
   if (r.code !== 0) {
     process.stderr.write(`spillguard: warning: could not list the files changed since ${base}, so a change to spillguard's configuration, ignore files or baseline was not looked for\n`);

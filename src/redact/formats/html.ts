@@ -2,15 +2,12 @@ import type { DocSession } from '../session.js';
 import type { Where } from '../types.js';
 import { Cursor, within } from './relocate.js';
 import type { FormatHandler } from './types.js';
-import { HTML_NAMED, replaceMapped, unescapeRun } from '../../engine/decode.js';
-
-// As the scan reads them (engine/decode.ts): a numeric reference's `;` is optional, as in browsers.
-const ENTITY = /&(?:#(\d{1,7});?|#[xX]([0-9a-fA-F]{1,6});?|([A-Za-z]{2,8});)/g;
+import { HTML_NAMED, HTML_REFERENCE, replaceMapped, unescapeRun } from '../../engine/decode.js';
 
 /** Decodes character references, keeping for each decoded offset the raw offset it came from. */
 export function decodeEntities(raw: string): { text: string; map: number[] | undefined } {
   if (!raw.includes('&')) return { text: raw, map: undefined };
-  return replaceMapped(raw, ENTITY, (m) => {
+  return replaceMapped(raw, HTML_REFERENCE, (m) => {
     if (m[3] !== undefined) return HTML_NAMED[m[3]];
     const cp = parseInt(m[1] ?? m[2], m[1] ? 10 : 16);
     return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : undefined;
