@@ -60,6 +60,22 @@ describe('spillguard ci', () => {
     expect(r.stderr).toContain('spillguard: no CI detected, scanning the working tree\n');
   });
 
+  it('without CI in a bare repository: an error, not a "clean" scan of git\'s own files; --base scans its history', () => {
+    const { dir, base } = prRepo();
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-ci-bare-'));
+    git(bare, 'clone', '-q', '--bare', dir, '.');
+    const r = cli(['ci'], { cwd: bare, env: NO_CI });
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `spillguard: error: needs a work tree (this is a bare repository or a .git folder): ${bare}. To scan its history: spillguard git, or spillguard ci --base <revision>\n`,
+    ]);
+    // No work tree, so no .spillguard.toml on disk: the job names its config.
+    const h = cli(['ci', '--base', base, '--config', path.join(dir, '.spillguard.toml')], { cwd: bare, env: NO_CI });
+    expect(h.code).toBe(1);
+    expect(h.stdout.split('\n').filter((l) => l.includes('test-token'))).toEqual([`${git(dir, 'rev-parse', 'HEAD').slice(0, 12)}:new.js:2:16  high  test-token  tok_*****`]);
+  });
+
   it('GitHub pull request: only the added commits, SARIF file, annotations', () => {
     const { dir } = prRepo();
     const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } });

@@ -422,3 +422,70 @@ describe('pre-push', () => {
     expect(r.git('ls-remote', 'origin', 'main').trim().split('\t')[0]).not.toBe(r.head());
   });
 });
+
+describe('pre-receive (a server-side hook, in a bare repository)', () => {
+  /** A server whose pre-receive hook runs spillguard with the server's own config, and a clone that pushed one clean commit. */
+  function server(): { remote: Repo; r: Repo; c1: string } {
+    const remote = Repo.init({ bare: true });
+    fs.writeFileSync(path.join(remote.dir, '.spillguard.toml'), TOK_CONFIG);
+    fs.writeFileSync(path.join(remote.dir, 'hooks/pre-receive'), '#!/bin/sh\nexec spillguard hook pre-receive\n', { mode: 0o755 });
+    const r = project();
+    r.git('remote', 'add', 'origin', remote.dir);
+    const c1 = r.head();
+    return { remote, r, c1 };
+  }
+
+  it('rejects a push whose commits hold a secret, and lets clean pushes and new branches through', async () => {
+    const { r, c1 } = server();
+    expect((await r.tryGit(['push', 'origin', 'main'], withSpillguard)).code).toBe(0);
+    r.write('new.txt', `n=${S2}\n`);
+    const c2 = r.commitAll('a secret');
+    r.write('more.txt', 'clean\n');
+    r.commitAll('clean');
+    const push = await r.tryGit(['push', 'origin', 'main'], withSpillguard);
+    expect(push.code).not.toBe(0);
+    // git relays the hook's output to the person pushing, each line after "remote: ".
+    expect(push.stderr).toContain(`remote: ${c2.slice(0, 12)}:new.txt:1:3  high  test-token  tok_*****`);
+    expect(push.stderr).toContain('remote: spillguard: push rejected by the server: 1 finding in the commits pushed.');
+    expect(push.stderr).toContain('(pre-receive hook declined)');
+    expect(r.git('ls-remote', 'origin', 'main').split('\t')[0]).toBe(c1);
+    // A new branch brings only its own commits: from the first commit, without the secret.
+    r.git('checkout', '-q', '-b', 'feature', c1);
+    r.write('feature.txt', 'clean\n');
+    const f1 = r.commitAll('feature');
+    const ok = await r.tryGit(['push', 'origin', 'feature'], withSpillguard);
+    expect(ok.code).toBe(0);
+    expect(r.git('ls-remote', 'origin', 'feature').split('\t')[0]).toBe(f1);
+  });
+
+  it('reads the hook lines: the new tips less every ref the server has; deletions bring nothing; bad input is exit 2', async () => {
+    const { remote, r, c1 } = server();
+    expect((await r.tryGit(['push', '-q', 'origin', 'main'], withSpillguard)).code).toBe(0);
+    r.write('new.txt', `n=${S2}\n`);
+    const c2 = r.commitAll('a secret');
+    // The objects, without a ref: as a pushed commit sits in the hook's quarantine.
+    remote.git('fetch', '-q', r.dir, c2);
+    const recv = (input: string, args: string[] = []) => spillguard(['hook', 'pre-receive', ...args, '-f', 'json'], remote.dir, { input });
+    let res = await recv(`${c1} ${c2} refs/heads/main\n`);
+    expect(parseReport(res).findings.map((f) => [f.path, f.line, f.column, f.commit])).toEqual([['new.txt', 1, 3, c2]]);
+    expect(res.code).toBe(1);
+    res = await recv(`${ZERO} ${c2} refs/heads/topic\n`);
+    expect(parseReport(res).findings.map((f) => f.commit)).toEqual([c2]);
+    res = await recv(`${c1} ${ZERO} refs/heads/main\n`);
+    expect([res.code, res.stdout, res.stderr]).toEqual([0, '', '']);
+    res = await recv('refs/heads/main\n');
+    expect([res.code, res.stderr]).toEqual([2, 'spillguard: error: not a pre-receive hook line: "refs/heads/main"\n']);
+    res = await recv('', ['main']);
+    expect([res.code, res.stderr]).toEqual([2, 'spillguard: error: spillguard hook pre-receive takes no arguments, got "main"\n']);
+  });
+
+  it('hook install refuses a bare repository, and says what to run there instead', async () => {
+    const { remote } = server();
+    const res = await spillguard(['hook', 'install'], remote.dir);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(
+      `spillguard: error: ${remote.dir} is a bare repository: pre-commit and pre-push hooks run where commits are made, so install them in a clone (\`spillguard hook install\` there). To check what is pushed to this repository, make its pre-receive hook run \`spillguard hook pre-receive\` (docs/git.md)\n`,
+    );
+    expect(fs.existsSync(path.join(remote.dir, 'hooks/pre-commit'))).toBe(false);
+  });
+});

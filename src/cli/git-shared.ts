@@ -47,7 +47,7 @@ export function defaultBaseline(args: Pick<ReportArgs, 'baseline'>, cwd: string,
 }
 
 /** Printed on stderr when a hook blocks: how to go on, from the safest way to the bypass. */
-export function blockedMessage(what: 'commit' | 'push', findings: number): string {
+export function blockedMessage(what: 'commit' | 'push' | 'receive', findings: number): string {
   const n = `${findings} finding${findings === 1 ? '' : 's'}`;
   if (what === 'commit') {
     return [
@@ -58,6 +58,17 @@ export function blockedMessage(what: 'commit' | 'push', findings: number): strin
       '  - accept it as known: `spillguard baseline create` records the current findings in',
       '    .spillguard-baseline.json (commit it; the hook applies it);',
       '  - or bypass the check for this commit, knowingly: `git commit --no-verify`.',
+      '',
+    ].join('\n');
+  }
+  if (what === 'receive') {
+    // Seen by the person pushing (git prefixes "remote: "); the server's rules are not theirs to change.
+    return [
+      '',
+      `spillguard: push rejected by the server: ${n} in the commits pushed. The secret is already committed, so:`,
+      '  - rotate it, then remove it from those commits (`git commit --amend`, `git rebase -i`) and push again;',
+      '  - if it is a false positive, mark it on its line with a `spillguard:allow` comment (amend the',
+      '    commit that adds it), or ask the server\'s administrators to allowlist it.',
       '',
     ].join('\n');
   }

@@ -754,6 +754,23 @@ export async function prePushRevs(stdin: string, cwd: string): Promise<string[]>
   return [...new Set(positives), ...new Set(negatives), ...(notRemotes ? ['--not', '--remotes'] : [])];
 }
 
+/**
+ * The commits a push brings to a server, from the pre-receive hook's standard input
+ * (`<old oid> <new oid> <ref>` per line): what the new tips hold that no ref there holds yet (git
+ * moves the refs only after the hook has passed), so a new branch brings only its own commits and
+ * a force-push only the rewritten ones. Deletions bring nothing.
+ */
+export function preReceiveRevs(stdin: string): string[] {
+  const tips = new Set<string>();
+  for (const line of stdin.split('\n')) {
+    if (!line.trim()) continue;
+    const f = line.trim().split(/\s+/); // git refuses spaces in ref names
+    if (f.length !== 3 || !OID.test(f[0]) || !OID.test(f[1])) throw new SpillguardError('input', `not a pre-receive hook line: "${line.trim()}"`);
+    if (!ZERO.test(f[1])) tips.add(f[1]);
+  }
+  return tips.size ? [...tips, '--not', '--all'] : [];
+}
+
 /** Which of these commits (or annotated tags) exist locally, in one process. */
 async function objectsPresent(oids: string[], cwd: string): Promise<Set<string>> {
   const child = spawnGit(['cat-file', '--batch-check'], cwd, 'pipe');

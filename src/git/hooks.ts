@@ -27,13 +27,15 @@ export interface HooksLocation {
   dir: string;
   /** core.hooksPath moved it away from `<git dir>/hooks`: probably another hook manager's. */
   custom: boolean;
+  /** No work tree: nobody commits here, so client-side hooks never run. */
+  bare: boolean;
 }
 
 export async function hooksLocation(cwd: string): Promise<HooksLocation> {
-  const out = (await gitOk(['rev-parse', '--git-common-dir', '--git-path', 'hooks'], cwd)).toString('utf8').split('\n');
-  const common = path.resolve(cwd, out[0]);
-  const dir = path.resolve(cwd, out[1]);
-  return { dir, custom: dir !== path.join(common, 'hooks') };
+  const out = (await gitOk(['rev-parse', '--is-bare-repository', '--git-common-dir', '--git-path', 'hooks'], cwd)).toString('utf8').split('\n');
+  const common = path.resolve(cwd, out[1]);
+  const dir = path.resolve(cwd, out[2]);
+  return { dir, custom: dir !== path.join(common, 'hooks'), bare: out[0] === 'true' };
 }
 
 export function isSpillguardHook(file: string): boolean {
@@ -110,6 +112,11 @@ export interface InstallOptions {
 export async function installHooks(opts: InstallOptions = {}): Promise<HookAction[]> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const loc = await hooksLocation(cwd);
+  if (loc.bare)
+    throw new SpillguardError(
+      'git',
+      `${cwd} is a bare repository: pre-commit and pre-push hooks run where commits are made, so install them in a clone (\`spillguard hook install\` there). To check what is pushed to this repository, make its pre-receive hook run \`spillguard hook pre-receive\` (docs/git.md)`,
+    );
   const hooks: HookName[] = opts.prePush ? ['pre-commit', 'pre-push'] : ['pre-commit'];
   const plan: Array<{ hook: HookName; file: string; action: HookAction['action'] }> = [];
   for (const hook of hooks) {

@@ -11,7 +11,7 @@ import { errorLine, exitCode, fingerprintKey, fromRepoTop, kindsOf, reportFlags,
 import { defaultBaseline, MAX_FILE_SIZE_OPTION, repoBaseline } from '../git-shared.js';
 import { parseSize } from '../io.js';
 import { writeOutput } from '../io.js';
-import { runGit } from '../../git/exec.js';
+import { discoverGitDir, runGit } from '../../git/exec.js';
 import { pathInside } from '../../sources/paths.js';
 import { decode } from '../../git/common.js';
 import { codePoints } from '../../engine/position.js';
@@ -84,6 +84,11 @@ export const ciCommand = {
           );
       }
     } else {
+      // A CI mirror is often bare: "the working tree" there is git's own files, and a clean result
+      // over them would pass a job that checked nothing.
+      const repo = discoverGitDir(cwd);
+      if (repo && !repo.top)
+        throw new SpillguardError('git', `needs a work tree (this is a bare repository or a .git folder): ${cwd}. To scan its history: spillguard git, or spillguard ci --base <revision>`);
       process.stderr.write(`spillguard: ${ci.provider === 'none' ? 'no CI detected,' : ci.provider} scanning the working tree\n`);
       const { scan } = await import('../../scan/index.js');
       const rules = rulesFor(argv, cwd);

@@ -49,18 +49,20 @@ async function pushedRevs(cwd: string, prePushRevs: (stdin: string, cwd: string)
 }
 
 /** `spillguard git` and the pre-push hook: one history scan, over given revisions or the pushed ones. */
-export async function runHistory(argv: HistoryArgs, prePush: boolean, started?: HistoryRun): Promise<number> {
+export async function runHistory(argv: HistoryArgs, hook: 'pre-push' | 'pre-receive' | undefined, started?: HistoryRun): Promise<number> {
   const cwd = process.cwd();
   const { options, rules } = gitModeOptions(argv, cwd);
-  const { scanHistory, prePushRevs } = await import('../../git/history.js');
+  const { scanHistory, prePushRevs, preReceiveRevs } = await import('../../git/history.js');
   let revs = argv.revs;
-  if (prePush) {
-    if (revs?.length) throw new SpillguardError('usage', 'takes its revisions from standard input, not as arguments', { flag: 'pre-push' });
-    revs = await pushedRevs(cwd, prePushRevs);
+  if (hook) {
+    if (revs?.length) throw new SpillguardError('usage', 'takes its revisions from standard input, not as arguments', { flag: hook });
+    if (hook === 'pre-receive' && process.stdin.isTTY)
+      throw new SpillguardError('usage', 'reads the refs being pushed from standard input, as git\'s pre-receive hook passes them (`<old sha> <new sha> <ref>` per line)', { flag: hook });
+    revs = hook === 'pre-push' ? await pushedRevs(cwd, prePushRevs) : preReceiveRevs(await readStdin());
     if (revs.length === 0) return 0; // deletions only, or nothing pushed: nothing to check
   }
   // Started by main() for `spillguard git` on its own: every ref, the default size limit.
-  const early = !prePush && !revs?.length && argv.since === undefined && options.maxFileSize === DEFAULT_GIT_MAX_FILE_SIZE;
+  const early = !hook && !revs?.length && argv.since === undefined && options.maxFileSize === DEFAULT_GIT_MAX_FILE_SIZE;
   if (!early) started?.abort();
   const progress = argv.progress ?? Boolean(process.stderr.isTTY);
   let shown = false;
@@ -78,7 +80,7 @@ export async function runHistory(argv: HistoryArgs, prePush: boolean, started?: 
   });
   if (shown) process.stderr.write('\r\x1b[K');
   const code = await emitReport(argv, { ...result, rules: rules() }, result.root);
-  if (prePush && result.findings.length > 0) process.stderr.write(blockedMessage('push', result.findings.length));
+  if (hook && result.findings.length > 0) process.stderr.write(blockedMessage(hook === 'pre-push' ? 'push' : 'receive', result.findings.length));
   return code;
 }
 
@@ -87,5 +89,5 @@ export const gitCommand = {
     historyFlags(y)
       .positional('revs', { type: 'string', array: true, describe: 'Revisions or ranges, as git log takes them (main, v1.0..HEAD)' })
       .option('pre-push', { type: 'boolean', default: false, describe: 'Scan the commits a push sends, read from a pre-push hook\'s standard input' }),
-  run: (argv: HistoryArgs, ctx: RunContext): Promise<number> => runHistory(argv, Boolean(argv.prePush), ctx.history),
+  run: (argv: HistoryArgs, ctx: RunContext): Promise<number> => runHistory(argv, argv.prePush ? 'pre-push' : undefined, ctx.history),
 };

@@ -3,7 +3,7 @@ import { SpillguardError } from '../../errors.js';
 import { historyFlags, runHistory, type HistoryArgs } from './git.js';
 
 interface HookArgs extends HistoryArgs {
-  action: 'install' | 'uninstall' | 'pre-push';
+  action: 'install' | 'uninstall' | 'pre-push' | 'pre-receive';
   remote?: string;
   url?: string;
   prePush: boolean;
@@ -13,13 +13,20 @@ interface HookArgs extends HistoryArgs {
 export const hookCommand = {
   builder: (y: Argv) =>
     historyFlags(y)
-      .positional('action', { choices: ['install', 'uninstall', 'pre-push'] as const, describe: 'install, uninstall, or pre-push (run by the hook, reads its standard input)' })
+      .positional('action', {
+        choices: ['install', 'uninstall', 'pre-push', 'pre-receive'] as const,
+        describe: 'install, uninstall; or pre-push, pre-receive (run by those hooks: reads their standard input)',
+      })
       .positional('remote', { type: 'string', describe: 'pre-push: the remote\'s name (git passes it)' })
       .positional('url', { type: 'string', describe: 'pre-push: the remote\'s URL (git passes it)' })
       .option('pre-push', { type: 'boolean', default: false, describe: 'install: also install the pre-push hook' })
       .option('force', { type: 'boolean', default: false, describe: 'install: move an existing hook to <name>.local and run it first, instead of refusing' }),
   run: async (argv: HookArgs): Promise<number> => {
-    if (argv.action === 'pre-push') return runHistory({ ...argv, revs: undefined }, true);
+    if (argv.action === 'pre-push' || argv.action === 'pre-receive') {
+      // A pre-receive hook gets no arguments: anything here is a mistake that would be ignored.
+      if (argv.action === 'pre-receive' && argv.remote !== undefined) throw new SpillguardError('usage', `spillguard hook pre-receive takes no arguments, got "${[argv.remote, argv.url].filter((a) => a !== undefined).join(' ')}"`);
+      return runHistory({ ...argv, revs: undefined }, argv.action);
+    }
     // [remote] [url] are git's arguments to the pre-push hook; after install they are a mistake,
     // and `hook install pre-push` (for --pre-push) left the push unchecked with exit 0.
     const extra = [argv.remote, argv.url].filter((a) => a !== undefined);
