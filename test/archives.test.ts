@@ -149,6 +149,33 @@ describe('other archive kinds', () => {
     expect(doc.errors).toEqual([]);
   });
 
+  it("a rule's paths and its allowlist's paths test the member's reported path, as on a plain file", () => {
+    // Scoped to .conf files, vendor/ allowlisted: the archive's own name (.whl, .tgz) must not decide.
+    const scoped = `[extend]\nuseDefault = false\n[[rules]]\nid = "conf-token"\nregex = '''\\b(tok_[a-z0-9]{16})\\b'''\nkeywords = ["tok_"]\npaths = ['''\\.conf$''']\n[rules.allowlist]\npaths = ['''!vendor/''']\n`;
+    const files = [
+      { name: 'etc/app.conf', data: 'token tok_fake0000fake0320\n' },
+      { name: 'etc/app.txt', data: 'token tok_fake0000fake0321\n' },
+      { name: 'vendor/lib.conf', data: 'token tok_fake0000fake0322\n' },
+    ];
+    const dir = project({ 'pkg-1.0-py3-none-any.whl': zip(files), 'dist.tgz': gzip(tar(files)) });
+    fs.writeFileSync(path.join(dir, '.spillguard.toml'), scoped);
+    expect(scanJson(dir).doc.findings.map(row)).toEqual([
+      ['conf-token', 'dist.tgz!etc/app.conf', 1, 7, null],
+      ['conf-token', 'pkg-1.0-py3-none-any.whl!etc/app.conf', 1, 7, null],
+    ]);
+  });
+
+  it('built-in packs: config-password-unquoted leaves source files in a wheel alone, as on disk', () => {
+    const dir = project({
+      'pkg-1.0-py3-none-any.whl': zip([
+        { name: 'pkg/diff.py', data: 'if x:\n    local_tree_pass = local_tree_pass2\n' },
+        { name: 'pkg/setup.cfg', data: '[db]\npassword = Qz7rLw2mVx9k\n' },
+      ]),
+    });
+    fs.writeFileSync(path.join(dir, '.spillguard.toml'), '');
+    expect(scanJson(dir).doc.findings.map(row)).toEqual([['config-password-unquoted', 'pkg-1.0-py3-none-any.whl!pkg/setup.cfg', 2, 12, null]]);
+  });
+
   it('a corrupt archive is an error naming it, and the scan goes on (exit 2)', () => {
     const dir = project({ 'broken.zip': Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64, 7)]), 'ok.txt': 'tok_fake0000fake0312\n' });
     const { code, doc } = scanJson(dir);

@@ -2,7 +2,7 @@ import { randomEnough, shannonEntropy } from './entropy.js';
 import { fingerprint } from './fingerprint.js';
 import { SharedKeywords } from './prefilter.js';
 import { allowTables, compileStored, hasChecks } from './schema.js';
-import { checkRuleSet, type Allowlist, type Chunk, type Confidence, type Finding, type RuleSet, type RuleSpec } from './types.js';
+import { checkRuleSet, reportedPath, type Allowlist, type Chunk, type Confidence, type Finding, type RuleSet, type RuleSpec } from './types.js';
 import { getValidator, verdictOf, type Validator } from './validators.js';
 import { compileContext, type ContextScorer } from './context.js';
 import { splitEngine } from './normalize.js';
@@ -197,7 +197,7 @@ function createPlainEngine(ruleSet: RuleSet, guard: RegexGuard | undefined, keyw
 
   function scanChunk(chunk: Chunk, only?: ReadonlySet<string>): Finding[] {
     const text = chunk.text;
-    const path = chunk.origin.path;
+    const path = reportedPath(chunk.origin);
     // The rule's allowlist tables on this chunk, or undefined if it does not run here. A user rule's
     // path and allowlist regexes are user regexes too: the worker checks them.
     const at = (r: CompiledRule) => (only && !only.has(r.spec.id) ? undefined : r.guarded ? r.allow : ruleAt(r, path));

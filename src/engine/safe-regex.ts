@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 import { SpillguardError } from '../errors.js';
 import type { RawMatch } from './engine.js';
-import type { Chunk, Finding, RuleSpec } from './types.js';
+import { reportedPath, type Chunk, type Finding, type RuleSpec } from './types.js';
 
 /**
  * Time one user rule may take on one chunk (at most ~1.1 MB of text). A linear regex needs a few
@@ -229,7 +229,7 @@ export class RegexGuard {
           return { key, spec: known ? undefined : w.spec, windows: w.windows };
         }),
         text: chunk.text,
-        path: chunk.origin.path,
+        path: reportedPath(chunk.origin),
         atStart,
       };
       const reply = worker.run(job, this.budgetMs);

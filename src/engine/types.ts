@@ -32,6 +32,15 @@ export interface Origin {
 }
 
 /**
+ * The path a report shows for an origin: the file, then `!` and the member inside it (archives, source
+ * maps). Rule paths, allowlist paths and baselines all test this one string, so a rule scoped to `.conf`
+ * files or an allowlist of `.py` files means the same inside a wheel as on disk.
+ */
+export function reportedPath(o: Origin): string {
+  return o.member ? `${o.path}!${o.member}` : o.path;
+}
+
+/**
  * A window of text. `offset`, `line` and `column` locate its first character in the whole
  * input so that findings carry absolute positions, whichever chunk they were found in.
  */

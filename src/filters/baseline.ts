@@ -1,5 +1,5 @@
 import { SpillguardError, jsonReason } from '../errors.js';
-import type { Finding } from '../engine/types.js';
+import { reportedPath, type Finding } from '../engine/types.js';
 import { shownFingerprint } from '../engine/fingerprint.js';
 import type { BaselineLookup } from './index.js';
 
@@ -31,7 +31,7 @@ export function baselineFrom(findings: readonly Finding[], key?: Uint8Array): Ba
   for (const f of findings) {
     const fp = shownFingerprint(f, key);
     if (fp === undefined) continue;
-    const path = f.origin.member ? `${f.origin.path}!${f.origin.member}` : f.origin.path;
+    const path = reportedPath(f.origin);
     const prev = seen.get(fp);
     // One entry per secret; the first path in sorted order names it, so re-creating is stable.
     if (!prev || cmp(path, prev.path) < 0) seen.set(fp, { fingerprint: fp, ruleId: f.ruleId, path });

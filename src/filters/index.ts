@@ -1,6 +1,6 @@
 import { allowTables, compileStored, hasChecks } from '../engine/schema.js';
 import { testUserPatterns } from '../engine/safe-regex.js';
-import { CONFIDENCES, type Allowlist, type Confidence, type Finding, type GlobalAllowlist } from '../engine/types.js';
+import { CONFIDENCES, reportedPath, type Allowlist, type Confidence, type Finding, type GlobalAllowlist } from '../engine/types.js';
 
 export interface Dropped {
   finding: Finding;
@@ -134,7 +134,7 @@ export function allowlistFilter(a: GlobalAllowlist): AllowlistFilter {
     const hits = testUserPatterns(userPaths, fresh);
     fresh.forEach((p, j) => pathHits.set(p, userPaths.map((_, i) => hits[i][j])));
   };
-  const pathOf = (f: Finding) => (f.origin.member ? `${f.origin.path}!${f.origin.member}` : f.origin.path);
+  const pathOf = (f: Finding) => reportedPath(f.origin);
   // The match and the line are on the finding only when the engine was built with this allowlist;
   // without them a table's regexes on those cannot hold.
   const textOf = (f: Finding, t: Target) => (t === 'secret' ? f.secret : t === 'match' ? f.matchText : f.lineText);
