@@ -259,3 +259,31 @@ describe('structured formats: what users bring', () => {
     expect([zero.code, zero.stdout, zero.stderr]).toEqual([2, '', 'spillguard: <stdin>: failed: --columns: no column "0" (columns are numbered 1 to 2)\n']);
   });
 });
+
+describe('JSON numbers holding personal data', () => {
+  // The built-in pii-credit-card rule; 4111111111111111 is the documented Visa test number.
+  const record = '{"id": 7, "card": 4111111111111111, "n": [1, -2.5e3, {"c": 4111111111111111}], "note": "ok"}\n';
+
+  it('a card number stored as a JSON number becomes a string holding the tag; keys, ids and other numbers stay digit for digit', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'a.json'), record);
+    fs.writeFileSync(path.join(dir, 'b.jsonl'), record);
+    const r = cli(['redact', 'a.json', 'b.jsonl', '--out', 'o', '--manifest', 'm.jsonl', '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const want = '{"id": 7, "card": "[CARD]", "n": [1, -2.5e3, {"c": "[CARD]"}], "note": "ok"}\n';
+    expect(fs.readFileSync(path.join(dir, 'o/a.json'), 'utf8')).toBe(want);
+    expect(fs.readFileSync(path.join(dir, 'o/b.jsonl'), 'utf8')).toBe(want);
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'm.jsonl'), 'utf8').split('\n')[0]);
+    expect(m.redactions.map((x: { field: string; start: number; end: number; outEnd: number }) => [x.field, x.start, x.end, x.outEnd])).toEqual([
+      ['/card', 0, 16, 6],
+      ['/n/2/c', 0, 16, 6],
+    ]);
+  });
+
+  it('--stdin and --field: a chosen number is redacted (it went out as it came, exit 0), an unchosen one passes', () => {
+    const r = cli(['redact', '--stdin', '--field', 'card', '-q'], { input: record });
+    expect([r.code, r.stdout]).toEqual([0, '{"id": 7, "card": "[CARD]", "n": [1, -2.5e3, {"c": 4111111111111111}], "note": "ok"}\n']);
+    const mask = cli(['redact', '--stdin', '--operator', 'pii=mask', '-q'], { input: '{"card":4111111111111111}' });
+    expect([mask.code, mask.stdout]).toEqual([0, '{"card":"****************"}']);
+  });
+});

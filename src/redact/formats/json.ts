@@ -109,6 +109,28 @@ export function redactJsonText(
       .map((f) => escSeg(f.arr ? f.index : f.key))
       .join('/')
       .replace(/^(?=.)/, '/');
+  /**
+   * The value at src[from, to) (a string with its quotes, or a number), decoded to `value`: redacted
+   * when chosen, and replaced by the redacted text as a JSON string when it changed.
+   */
+  const redactValue = (from: number, to: number, value: string, escaped: boolean) => {
+    const quoted = src.charCodeAt(from) === 0x22;
+    const [vs, ve] = quoted ? [from + 1, to - 1] : [from, to];
+    // A value without escapes is exactly its raw text: when the raw scan found nothing in it, nothing changes.
+    if (!select && !escaped && cursor && !cursor.has(raw!.base + vs, raw!.base + ve)) return;
+    const p = pointer();
+    if (select && !select(p)) return;
+    const extra = raw ? within(raw.findings, raw.base + vs, raw.base + ve, value, false, escaped ? jsonStringMap(src, vs, ve) : undefined) : undefined;
+    // A value without escapes is exactly its raw text, which the raw scan covered.
+    const r = doc.redact(value, { ...where, field: p }, { extra, engine: raw ? 'redact' : 'main', scan: !raw || escaped });
+    if (select) doc.verifyTexts.push(r.text);
+    if (r.dropRecord) dropRecord = true;
+    if (!r.changed) return;
+    const enc = JSON.stringify(r.text);
+    out.push(src.slice(last, from), enc);
+    if (raw) edits.push(raw.base + from, raw.base + to, enc.length);
+    last = to;
+  };
   for (let i = 0; i < n; i++) {
     const c = src.charCodeAt(i);
     if (c === 0x22 /* " */) {
@@ -129,26 +151,17 @@ export function redactJsonText(
         // (`--field /meta`, `{"meta":{"bob@…":1}}`) is part of what was chosen, and is verified
         // whether escaped or not (the key naming the field itself is not: the user named it).
         if (select ? select(pointer(stack.length - 1)) : escaped) doc.verifyTexts.push(top.key);
-      } else if (!select && !escaped && cursor && !cursor.has(raw!.base + i + 1, raw!.base + j)) {
-        // A value without escapes is exactly its raw text: when the raw scan found nothing in it, nothing changes.
       } else {
-        const p = pointer();
-        if (!select || select(p)) {
-          const value = escaped ? (JSON.parse(src.slice(i, j + 1)) as string) : src.slice(i + 1, j);
-          const extra = raw ? within(raw.findings, raw.base + i + 1, raw.base + j, value, false, escaped ? jsonStringMap(src, i + 1, j) : undefined) : undefined;
-          // A value without escapes is exactly its raw text, which the raw scan covered.
-          const r = doc.redact(value, { ...where, field: p }, { extra, engine: raw ? 'redact' : 'main', scan: !raw || escaped });
-          if (select) doc.verifyTexts.push(r.text);
-          if (r.dropRecord) dropRecord = true;
-          if (r.changed) {
-            const enc = JSON.stringify(r.text);
-            out.push(src.slice(last, i), enc);
-            if (raw) edits.push(raw.base + i, raw.base + j + 1, enc.length);
-            last = j + 1;
-          }
-        }
+        redactValue(i, j + 1, escaped ? (JSON.parse(src.slice(i, j + 1)) as string) : src.slice(i + 1, j), escaped);
       }
       i = j;
+    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      // A number can be personal data too (`"card": 4111111111111111`). It cannot hold a tag, so a
+      // number a rule finds becomes a JSON string of its redacted digits; every other stays as it is.
+      let j = i + 1;
+      while (j < n && /[-+.eE0-9]/.test(src[j])) j++;
+      redactValue(i, j, src.slice(i, j), false);
+      i = j - 1;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       stack.push({ arr: c === 0x5b, index: 0, key: '', expectKey: c === 0x7b });
     } else if (c === 0x7d || c === 0x5d) {
