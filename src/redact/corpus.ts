@@ -258,7 +258,7 @@ async function plannedRun(opts: CorpusOptions, redactor: Redactor, ctx: JobConte
   const account = (e: ManifestEntry, resumed: boolean) => {
     summary.documents++;
     // A resumed document was done, counted and written to the manifest by an earlier run: this run only resumed it.
-    if (resumed) summary.resumed++;
+    if (resumed) summary.resumed++, manifest?.resumed(e.input);
     else tally(e);
     opts.onEntry?.(e, resumed, ++done, total);
   };
