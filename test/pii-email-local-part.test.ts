@@ -15,3 +15,18 @@ describe("pii-email: the whole local part or nothing (never a tail that leaves t
     expect(r.text).toBe("'[EMAIL]' and It's [EMAIL]");
   });
 });
+
+describe('pii-email: addresses that are not ASCII only (RFC 6531, IDNA) are found whole', () => {
+  it('non-ASCII local parts, internationalised domains and TLDs, punycode TLDs', () => {
+    const text = 'jöhn.müller@example.de; andré@bücher.de; иван@пример.рф; 山田@example.jp; ann@example.xn--p1ai';
+    const r = redactText(text, { redactor });
+    expect(r.text).toBe('[EMAIL]; [EMAIL]; [EMAIL]; [EMAIL]; [EMAIL]');
+    expect(r.redactions.map((x) => text.slice(x.start, x.end))).toEqual(['jöhn.müller@example.de', 'andré@bücher.de', 'иван@пример.рф', '山田@example.jp', 'ann@example.xn--p1ai']);
+  });
+
+  it('Chinese text: the address ends before CJK punctuation, and a domain without a TLD is no address', () => {
+    const r = redactText('联系方式：用户@例子.广告。或者 用户@本地', { redactor });
+    expect(r.text).toBe('联系方式：[EMAIL]。或者 用户@本地');
+    expect(r.redactions.map((x) => [x.start, x.end])).toEqual([[5, 13]]);
+  });
+});

@@ -501,8 +501,10 @@ export function email(value: string): PiiVerdict | PiiResult {
   if (local.length > 64 || domain.length > 253 || local.includes('..') || domain.includes('..')) return INVALID;
   const labels = domain.split('.');
   const tld = labels[labels.length - 1];
-  if (labels.length < 2 || !/^[a-z]{2,24}$/.test(tld) || FILE_TLDS.has(tld)) return INVALID;
-  if (labels.some((l) => !/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(l))) return INVALID;
+  // Internationalised domains (münchen.de, 例子.广告, пример.рф): the rule's regex chose which
+  // non-ASCII characters are letters; here they stand in for letters.
+  if (labels.length < 2 || !/^(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59}|[^\x00-\x7f]{2,24})$/.test(tld) || FILE_TLDS.has(tld)) return INVALID;
+  if (labels.some((l) => !/^[a-z0-9\u0080-\uffff](?:[a-z0-9\u0080-\uffff-]*[a-z0-9\u0080-\uffff])?$/.test(l))) return INVALID;
   return { verdict: 'valid', test: TEST_EMAIL_DOMAIN.test(domain) };
 }
 
