@@ -245,6 +245,21 @@ describe('spillguard redact: user errors and what a run reports', () => {
     expect(fs.readdirSync(path.join(dir, 'in'))).toEqual(['n.txt']);
   });
 
+  it('a flag of the other mode is an error naming it, not ignored (--stdin --manifest wrote no manifest, --format on files skipped them)', () => {
+    const dir = corpus({ 'x.data': 'name,email\nAnn,ann@example.com\n' });
+    const e = (msg: string) => [2, '', `spillguard: error: ${msg}\n`];
+    const run = (args: string[]) => {
+      const r = cli(['redact', ...args], { cwd: dir, input: '{"t":"ann@example.com"}\n' });
+      return [r.code, r.stdout, r.stderr];
+    };
+    expect(run(['--stdin', '--manifest', 'm.jsonl'])).toEqual(e('flag --stdin: --manifest is for files, not --stdin'));
+    expect(run(['--stdin', '--exclude', '*.txt', '--workers', '2', '--max-file-size', '1MB'])).toEqual(e('flag --stdin: --exclude, --max-file-size, --workers are for files, not --stdin'));
+    expect(run(['in', '--out', 'o', '--format', 'csv'])).toEqual(
+      e('flag --format: is for --stdin: files are read by their extension (--assume-text reads unknown ones as text)'),
+    );
+    expect(fs.readdirSync(dir).sort()).toEqual(['.spillguard.toml', 'in']);
+  });
+
   it('the manifest never takes the place of an output, of the key file or of the config: each would be lost', () => {
     const dir = corpus({ 'manifest.jsonl': '{"t":"ann@example.com"}\n', 'n.txt': 'tok_fake0000fake0001\n' });
     // Among the outputs: the input of the same name fails (exit 2), the manifest keeps its place and says so.

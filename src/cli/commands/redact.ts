@@ -70,6 +70,22 @@ export function parseOperators(list: string[], ruleIds?: ReadonlySet<string>): R
   return out;
 }
 
+/**
+ * Flags of the other mode would be ignored: `--stdin --manifest m.jsonl` wrote no manifest, and
+ * `--format csv` on files skipped the ones without a known extension, both with exit 0.
+ */
+function checkMode(argv: RedactArgs): void {
+  if (argv.stdin) {
+    const given = ([
+      ['out', argv.out !== undefined], ['manifest', argv.manifest !== undefined], ['resume', argv.resume], ['quarantine', argv.quarantine !== undefined],
+      ['include', argv.include.length > 0], ['exclude', argv.exclude.length > 0], ['gitignore', argv.gitignore], ['max-file-size', argv.maxFileSize !== '0'],
+      ['assume-text', argv.assumeText], ['workers', argv.workers !== undefined],
+    ] as const).filter(([, on]) => on).map(([flag]) => `--${flag}`);
+    if (given.length) throw new SpillguardError('usage', `${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} for files, not --stdin`, { flag: 'stdin' });
+  } else if (argv.format !== undefined)
+    throw new SpillguardError('usage', 'is for --stdin: files are read by their extension (--assume-text reads unknown ones as text)', { flag: 'format' });
+}
+
 export const redactCommand = {
   builder: (y: Argv) =>
     y
@@ -104,7 +120,7 @@ export const redactCommand = {
     const paths = argv.paths ?? [];
     if (argv.stdin && paths.length) throw new SpillguardError('usage', 'give either paths or --stdin, not both', { flag: 'stdin' });
     if (!argv.stdin && !argv.out) throw new SpillguardError('usage', 'needs --out DIR (or --stdin)', { flag: 'out' });
-    if (argv.stdin && (argv.out || argv.resume || argv.quarantine)) throw new SpillguardError('usage', '--out, --resume and --quarantine are for files, not --stdin', { flag: 'stdin' });
+    checkMode(argv);
     const kinds: Kind[] = argv.kind === 'all' ? ['secret', 'pii'] : [argv.kind];
     const rules = loadRules({ config: argv.config, root: cwd });
     for (const w of rules.warnings) process.stderr.write(`spillguard: warning: ${w}\n`);
