@@ -46,7 +46,14 @@ export async function runJob(redactor: Redactor, job: Job, ctx: JobContext): Pro
     return { entry: { input: job.display, output: null, status: 'failed', reason: ioReason(e), counts: {}, redactions: [], kept: [], injection: [] } };
   }
   const prev = job.prev;
-  if (prev && prev.settings === ctx.settings && (prev.status === 'ok' || prev.status === 'quarantined') && prev.output && prev.inputSha256 === sha256(input)) {
+  const target = job.outRel + ctx.suffixOf(job.format);
+  // Done before means done where this run puts it: under this --out (another --out given to a resumed
+  // run got nothing), or under --quarantine when it is given and the document had injection hits.
+  const place = (quarantined: boolean) => displayPath(path.resolve(quarantined ? ctx.quarantine! : ctx.outDir, target), ctx.cwd);
+  if (
+    prev && prev.settings === ctx.settings && (prev.status === 'ok' || prev.status === 'quarantined') && prev.inputSha256 === sha256(input) &&
+    prev.output === place(prev.injection.length > 0 && ctx.quarantine !== undefined)
+  ) {
     try {
       if (sha256(fs.readFileSync(path.resolve(ctx.cwd, prev.output))) === prev.outputSha256) return { entry: prev, resumed: true };
     } catch {
@@ -66,7 +73,6 @@ export async function runJob(redactor: Redactor, job: Job, ctx: JobContext): Pro
   if (!result.output) return { entry };
   const quarantined = result.injected && ctx.quarantine !== undefined;
   const root = quarantined ? ctx.quarantine! : ctx.outDir;
-  const target = job.outRel + ctx.suffixOf(job.format);
   try {
     const abs = writeAtomic(root, target, result.output);
     entry.output = displayPath(abs, ctx.cwd);
