@@ -181,6 +181,20 @@ describe('spillguard redact: nothing lost, nothing leaked', () => {
     expect(status()).toEqual([['in/a.txt', 'ok', 'c2/a.txt'], ['in/b.txt', 'quarantined', 'q/b.txt']]);
   });
 
+  it('--resume redoes the documents when a rule changed beyond its regex (an allowlist removed): the value it spared is redacted', () => {
+    const dir = corpus({ 'a.txt': 'key tok_fake0000fake0001\n' });
+    const base = fs.readFileSync(CONFIG, 'utf8');
+    const allow = base.replace('keywords = ["tok_"]\n', "keywords = [\"tok_\"]\n[[rules.allowlists]]\nregexes = ['''fake0001''']\n");
+    expect(allow).not.toBe(base);
+    fs.writeFileSync(path.join(dir, '.spillguard.toml'), allow);
+    const run = () => cli(['redact', 'in', '--out', 'out', '--manifest', 'm.jsonl', '--resume', '-q'], { cwd: dir, env: KEY });
+    expect(run().code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'out/a.txt'), 'utf8')).toBe('key tok_fake0000fake0001\n');
+    fs.writeFileSync(path.join(dir, '.spillguard.toml'), base);
+    expect(run().code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'out/a.txt'), 'utf8')).toBe('key [TEST_TOKEN]\n');
+  });
+
   it('a run killed with SIGKILL midway, resumed, gives outputs byte-identical to an uninterrupted run', async () => {
     const files: Record<string, string> = {};
     const para = (i: number) => `Paragraph ${i}: contact user${i % 50}@example.com about tok_fake${String(i % 10000).padStart(4, '0')}fake0000.\n`;

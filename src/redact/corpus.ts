@@ -62,7 +62,7 @@ export interface CorpusSummary {
 const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /**
- * A hash of everything that shapes an output: rules, operators, kinds, thresholds, the key's identity
+ * A hash of everything that shapes an output: rules (all but their prose), operators, kinds, thresholds, the key's identity
  * (an HMAC of a constant, never the key) and the tool version. --resume skips a document only when
  * it matches, so changing the key or a rule redoes every document.
  */
@@ -73,7 +73,9 @@ export function settingsHash(r: RedactorOptions, f: FormatOptions): string {
       JSON.stringify({
         v: toolVersion(), kinds: r.kinds, injection: r.injection, config: { ...r.config, file: undefined }, operators: r.operators,
         min: r.minConfidence, verify: r.verifyThreshold, keyId, f,
-        rules: r.rules.rules.map((x) => [x.id, x.kind, x.regex, x.flags, x.secretGroup, x.keywords, x.entropy, x.validate, x.severity, x.confidence]),
+        // Every field that decides what is found or what it becomes (allowlists, stopwords, context,
+        // validator options, the entity tag…): a rule allowlist removed must redo the documents it spared.
+        rules: r.rules.rules.map(({ description: _d, help: _h, examples: _e, source: _s, anchorBounds: _b, ...x }) => x),
         allow: r.rules.allowlist,
       }),
     )
