@@ -52,6 +52,20 @@ describe('spillguard redact: nothing lost, nothing leaked', () => {
     expect(r.stderr + fs.readFileSync(path.join(dir, 'm.jsonl'), 'utf8')).not.toContain('tok_fake0000fake0002');
   });
 
+  it('the manifest names a field holding a value (a JSON key, a CSV header that is data, an e-mail header name) by its redacted text', () => {
+    const dir = corpus({
+      'k.json': '{"ann@example.com": {"tok_fake0000fake0002": "call bob@example.com"}}\n',
+      'h.csv': 'Ann,cid@example.com\nBob,dan@example.com\n',
+      'm.eml': 'Subject: hi\nX-eve@example.com: fay@example.com\n\nbody\n',
+    });
+    const r = cli(['redact', 'in', '--out', 'out', '--manifest', 'm.jsonl', '-q'], { cwd: dir, env: KEY });
+    expect(r.code).toBe(1);
+    const text = fs.readFileSync(path.join(dir, 'm.jsonl'), 'utf8');
+    for (const raw of ['ann@', 'tok_fake0000fake0002', 'cid@', 'eve@']) expect(text).not.toContain(raw);
+    const fields = Object.fromEntries(manifestOf(path.join(dir, 'm.jsonl')).map((e) => [e.input, e.redactions.map((x: { field: string }) => x.field)]));
+    expect(fields).toEqual({ 'in/h.csv': ['<EMAIL_26b2db>'], 'in/k.json': ['/<EMAIL_d40ad8>/[TEST_TOKEN]'], 'in/m.eml': ['<EMAIL_0beb4f>'] });
+  });
+
   it('the summary table on stderr: documents, bytes, redactions per type, skipped, failed; no progress when piped', () => {
     const dir = corpus({ 'a.txt': 'tok_fake0000fake0001 ann@example.com\n', 'b.bin': 'x', 'c.json': '{bad json' });
     const r = cli(['redact', 'in', '--out', 'out'], { cwd: dir });

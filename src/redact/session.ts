@@ -286,6 +286,24 @@ export class Redactor {
     return v;
   }
 
+  /**
+   * A field as the manifest and redaction records show it. A JSON key, a CSV header or an e-mail
+   * header name can hold a value itself (`{"ann@…": "…"}`, a first data row read as the header), and
+   * records never hold a raw value: what the rules find in it is replaced as it would be in the text.
+   * Pointers are read a segment at a time, which repeat from record to record and document to document.
+   */
+  fieldLabel(field: string): string {
+    return field.startsWith('/') ? field.split('/').map((seg) => this.segmentLabel(seg)).join('/') : this.segmentLabel(field);
+  }
+
+  private segmentLabel(seg: string): string {
+    if (!seg) return seg;
+    return this.memo(`field\0${seg}`, () => {
+      const { planned } = this.plan(this.find(seg, '', 'redact').filter((f) => this.kinds.includes(f.kind)));
+      return planned.length ? applyRedactions(seg, planned).text : seg;
+    });
+  }
+
   /** What verification counts as left over: redactable findings at or above the threshold. */
   leftovers(text: string, path: string, own?: Scheme): Finding[] {
     return this.find(text, path, 'redact', own).filter((f) => this.isLeftover(f));
@@ -381,7 +399,7 @@ export class DocSession {
     const at = (i: number) => (opts.map ? opts.map[i] : i) + (opts.base ?? 0);
     // Injection hits of this segment's own scan; those among `extra` were recorded by rawFindings.
     for (const f of findings)
-      if (f.kind === 'injection' && !r.kinds.includes('injection')) this.injection.push({ ...where, rule: f.ruleId, start: at(f.span.start), end: at(f.span.end), fingerprint: r.fingerprint(f) });
+      if (f.kind === 'injection' && !r.kinds.includes('injection')) this.injection.push({ ...this.label(where), rule: f.ruleId, start: at(f.span.start), end: at(f.span.end), fingerprint: r.fingerprint(f) });
     if (opts.extra?.length) {
       const seen = new Set(findings.map((f) => `${f.ruleId}\0${f.span.start}\0${f.span.end}`));
       findings = [...findings, ...opts.extra.filter((f) => !seen.has(`${f.ruleId}\0${f.span.start}\0${f.span.end}`))];
@@ -445,7 +463,7 @@ export class DocSession {
     for (const f of r.find(raw, this.path, 'main', this.ownEscapes)) {
       if (r.kinds.includes(f.kind)) out.push(f);
       else if (f.kind === 'injection') {
-        this.injection.push({ ...where, rule: f.ruleId, start: f.span.start, end: f.span.end, line: f.span.line, column: f.span.column, fingerprint: r.fingerprint(f) });
+        this.injection.push({ ...this.label(where), rule: f.ruleId, start: f.span.start, end: f.span.end, line: f.span.line, column: f.span.column, fingerprint: r.fingerprint(f) });
         // Given an operator, the segments replace it too (see redact); verification does not look for it.
         if (r.operatorFor(f) !== 'keep') (replaced ??= []).push(f);
       }
@@ -465,9 +483,13 @@ export class DocSession {
 
   private record(f: Finding, operator: Operator, entity: string, start: number, end: number, outStart: number, outEnd: number, where: Where): RedactionRecord {
     return {
-      rule: f.ruleId, kind: f.kind, entity, operator, severity: f.severity, ...where,
+      rule: f.ruleId, kind: f.kind, entity, operator, severity: f.severity, ...this.label(where),
       start, end, outStart, outEnd, fingerprint: this.redactor.fingerprint(f),
     };
+  }
+
+  private label(where: Where): Where {
+    return where.field === undefined ? where : { ...where, field: this.redactor.fieldLabel(where.field) };
   }
 
   /** Fills line and column of records with absolute offsets (no field), from the input text. */
