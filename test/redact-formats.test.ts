@@ -245,6 +245,16 @@ describe('structured formats: what users bring', () => {
     expect(fs.existsSync(path.join(dir, 'o/bad.txt'))).toBe(false);
   });
 
+  it('--columns N: a header cell of the chosen column holding a value (data read as the header) is a leftover, not passed through', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'p.csv'), 'Ann,ann@example.com\nBob,bob@example.com\n');
+    fs.writeFileSync(path.join(dir, 'q.csv'), 'name,email\nBob,bob@example.com\n');
+    const r = cli(['redact', 'p.csv', 'q.csv', '--out', 'o', '--columns', '2', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([1, 'spillguard: leftover: p.csv: verification found 1 finding(s) left in the output; not written\n']);
+    expect(fs.readdirSync(path.join(dir, 'o'))).toEqual(['q.csv']);
+    expect(fs.readFileSync(path.join(dir, 'o/q.csv'), 'utf8')).toBe('name,email\nBob,[EMAIL]\n');
+  });
+
   it('--columns N past the widest row fails the document (it would choose no cell and leak every one), exit 2', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'p.csv'), 'name,email\nAnn,ann@example.com\n');

@@ -93,7 +93,12 @@ function makeHandler(name: string, sep: string): FormatHandler {
           const byName = names.indexOf(c);
           const numbered = /^\d+$/.test(c);
           if (byName >= 0) cols.add(byName);
-          else if (numbered && Number(c) >= 1 && Number(c) <= width) cols.add(Number(c) - 1);
+          else if (numbered && Number(c) >= 1 && Number(c) <= width) {
+            cols.add(Number(c) - 1);
+            // Passed through as the header, and chosen by number, not by a name the user typed: when it
+            // holds a value (a first row of data read as the header), it is a leftover like any other.
+            if (header && Number(c) <= names.length) doc.verifyTexts.push(names[Number(c) - 1]);
+          }
           else if (numbered) throw new DocumentError(`--columns: no column "${c}" (${width ? `columns are numbered 1 to ${width}` : 'the document has none'})`);
           else throw new DocumentError(`--columns: no column "${c}"${header ? ' in the header' : ' (without a header, give 1-based numbers)'}`);
         }
