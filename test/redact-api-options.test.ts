@@ -27,6 +27,27 @@ describe('library: a wrong redaction option throws a TypeError naming it (README
     expect(() => redactStream({ rules, format: 'jsonl', fields: 'a' as unknown as string[] })).toThrow(TypeError);
   });
 
+  it('an operators key that is neither a kind nor a rule id (a typo) is named, not ignored with the value left under the default operator', () => {
+    expect(() => redactText('mail ann@example.com', { rules, operators: { emial: 'mask' } as Record<string, 'mask'> })).toThrow(
+      new TypeError('redact: operators.emial: "emial" is neither a kind (secret, pii, injection) nor the id of a rule in the rule set'),
+    );
+    expect(() => createRedactor({ rules, operators: { 'pii-emial': 'keep' } })).toThrow(
+      new TypeError('redact: operators.pii-emial: "pii-emial" is neither a kind (secret, pii, injection) nor the id of a rule in the rule set'),
+    );
+    // A rule outside the rule set passed is not one the redactor can run.
+    const secrets = { rules: rules.rules.filter((r) => r.kind === 'secret'), allowlist: rules.allowlist };
+    expect(() => createRedactor({ rules: secrets, operators: { 'pii-email': 'mask' } })).toThrow(/operators\.pii-email: "pii-email" is neither a kind/);
+    expect(redactText('mail ann@example.com', { rules, operators: { 'pii-email': 'mask' } }).text).toBe('mail ***************');
+    expect(redactText('mail ann@example.com', { rules, operators: { pii: 'keep' } }).text).toBe('mail ann@example.com');
+  });
+
+  it('operators that is not an object is named, not read as no overrides (5) or letter by letter (a string)', () => {
+    for (const [value, got] of [[5, '5'], ['mask', '"mask"'], [null, 'null'], [['mask'], '["mask"]']] as const)
+      expect(() => createRedactor({ rules, operators: value as unknown as Record<string, 'mask'> })).toThrow(
+        new TypeError(`redact: operators must be an object of kind or rule id → operator, e.g. { pii: 'mask' } (got ${got})`),
+      );
+  });
+
   it('a key that is short, empty or not bytes is refused as the CLI refuses it: pseudonyms under it could be reversed', () => {
     expect(() => createRedactor({ rules, key: '' })).toThrow(new RangeError('redact: key must be at least 16 bytes long (got 0)'));
     expect(() => redactText('mail ann@example.com', { rules, key: 'abc' })).toThrow(new RangeError('redact: key must be at least 16 bytes long (got 3)'));

@@ -8,7 +8,7 @@ import { SpillguardError } from '../errors.js';
 import { emptyRedactConfig, type RedactConfig } from './config.js';
 import { entityOf, isPlaceholder, manifestFingerprint, render, type OperatorContext } from './operators.js';
 import { applyRedactions, type ApplyOptions } from './redactor.js';
-import type { Operator, Planned, RedactionRecord, Where } from './types.js';
+import { OPERATORS, type Operator, type Planned, type RedactionRecord, type Where } from './types.js';
 import { MIN_KEY_BYTES } from '../engine/fingerprint.js';
 import { isMultiline, verifyRules, type VerifyRules } from './verify.js';
 
@@ -69,10 +69,27 @@ function checkRedactorOptions(opts: RedactorOptions): void {
   }
   if (opts.kinds !== undefined && (!Array.isArray(opts.kinds) || opts.kinds.some((k) => !KINDS.includes(k))))
     throw new TypeError(`redact: kinds must be a list of ${KINDS.join(', ')} (got ${JSON.stringify(opts.kinds)})`);
+  checkOperators(opts.operators, opts.rules);
   // The CLI's rule for --key-file and SPILLGUARD_KEY holds for library callers too.
   if (opts.key !== undefined) {
     if (!Buffer.isBuffer(opts.key)) throw new TypeError(`redact: key must be a string or a Buffer (got ${opts.key === null ? 'null' : typeof opts.key})`);
     if (opts.key.length < MIN_KEY_BYTES) throw new RangeError(`redact: key must be at least ${MIN_KEY_BYTES} bytes long (got ${opts.key.length})`);
+  }
+}
+
+/**
+ * As `--operator` is checked: a key that is neither a kind nor a rule of the set (`emial`) set
+ * nothing, and the findings it was meant for were written with the default operator.
+ */
+function checkOperators(operators: unknown, ruleSet: RuleSet): void {
+  if (operators === undefined) return;
+  if (typeof operators !== 'object' || operators === null || Array.isArray(operators))
+    throw new TypeError(`redact: operators must be an object of kind or rule id → operator, e.g. { pii: 'mask' } (got ${JSON.stringify(operators)})`);
+  const ids = new Set(ruleSet.rules.map((r) => r.id));
+  for (const [name, op] of Object.entries(operators)) {
+    if (!OPERATORS.includes(op)) throw new TypeError(`redact: operators.${name} must be one of ${OPERATORS.join(', ')} (got ${JSON.stringify(op)})`);
+    if (!KINDS.includes(name as Kind) && !ids.has(name))
+      throw new TypeError(`redact: operators.${name}: "${name}" is neither a kind (${KINDS.join(', ')}) nor the id of a rule in the rule set`);
   }
 }
 
