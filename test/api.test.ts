@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { REPO } from './helpers/cli.js';
+import * as sg from '../src/index.js';
 
 describe('library API', () => {
   it("import { scan, loadRules } from 'spillguard' works from the built package, typed", () => {
@@ -67,5 +68,43 @@ describe('library API', () => {
   it('ships type declarations for the entry point', () => {
     const r = spawnSync('grep', ['-c', 'export declare function scan(', `${REPO}/dist/scan/index.d.ts`], { encoding: 'utf8' });
     expect(Number(r.stdout.trim())).toBe(1);
+  });
+});
+
+describe('library API: options that are not an object', () => {
+  const rules = { rules: [], allowlist: { paths: [], regexes: [], stopwords: [], allowTarget: 'secret' as const } };
+  const bad = (f: (o: never) => unknown) => async (o: unknown) => {
+    try {
+      await f(o as never);
+      return 'no error';
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+
+  it("scan('src') and scan(['src']) are refused, not run as a scan of the working directory; null is named, not read inside", async () => {
+    const scan = bad(sg.scan);
+    expect(await scan('src')).toBe(`TypeError: scan: options must be an object, e.g. { paths: ['src'] } (got "src")`);
+    expect(await scan(['src'])).toBe(`TypeError: scan: options must be an object, e.g. { paths: ['src'] } (got ["src"])`);
+    expect(await scan(null)).toBe(`TypeError: scan: options must be an object, e.g. { paths: ['src'] } (got null)`);
+    expect(await bad((o) => sg.scanText('x', o))(null)).toBe(`TypeError: scanText: options must be an object, e.g. { rules, path: 'app.env' } (got null)`);
+    expect(await bad((o) => sg.scanStream(['x'], 'stdin', o))(5)).toBe('TypeError: scanStream: options must be an object, e.g. { rules } (got 5)');
+    expect(await bad(sg.loadRules)('.')).toBe(`TypeError: loadRules: options must be an object, e.g. { root: '.', kinds: ['secret'] } (got ".")`);
+    expect(await bad(sg.scanStaged)(null)).toBe(`TypeError: scanStaged: options must be an object, e.g. { cwd: 'repo' } (got null)`);
+    expect(await bad(sg.scanHistory)('main')).toBe(`TypeError: scanHistory: options must be an object, e.g. { cwd: 'repo', revs: ['main'] } (got "main")`);
+    expect(await bad(sg.installHooks)(null)).toBe(`TypeError: installHooks: options must be an object, e.g. { cwd: 'repo', prePush: true } (got null)`);
+    expect(await bad(sg.uninstallHooks)(() => 0)).toBe(`TypeError: uninstallHooks: options must be an object, e.g. { cwd: 'repo' } (got a function)`);
+  });
+
+  it('the redaction entry points name options that are null or a string', async () => {
+    expect(await bad((o) => sg.redactText('x', o))(null)).toBe(`TypeError: redactText: options must be an object, e.g. { redactor, format: 'html' } (got null)`);
+    expect(await bad((o) => sg.redactText('x', o))('html')).toBe(`TypeError: redactText: options must be an object, e.g. { redactor, format: 'html' } (got "html")`);
+    expect(await bad(sg.redactStream)(null)).toBe(`TypeError: redactStream: options must be an object, e.g. { redactor, format: 'jsonl', fields: ['text'] } (got null)`);
+    expect(await bad(sg.createRedactor)('k'.repeat(16))).toBe(`TypeError: createRedactor: options must be an object, e.g. { rules, key } (got "${'k'.repeat(16)}")`);
+    expect(await bad(sg.redactCorpus)(null)).toBe('TypeError: redactCorpus: options must be an object, e.g. { paths, cwd, outDir, redactor } (got null)');
+    expect(await bad(sg.redactCorpus)(undefined)).toBe('TypeError: redactCorpus: cwd must be a path (got undefined)');
+    // Omitted options still mean the defaults.
+    expect(sg.scanText('x', undefined).findings).toEqual([]);
+    expect(sg.redactText('mail ann@example.com', { rules: { ...rules, rules: sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['pii'] }).rules } }).text).toBe('mail [EMAIL]');
   });
 });

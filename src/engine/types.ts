@@ -230,6 +230,17 @@ export interface RuleSet {
 }
 
 /**
+ * An entry point's options must be an object: null failed deep inside ("Cannot read properties of
+ * null"), and a string or an array (`scan('src')`, `scan(['src'])`) had no options in it, so the
+ * call ran on its defaults — a scan of the working directory instead of `src`.
+ */
+export function checkOptionsObject(where: string, opts: unknown, example: string): void {
+  if (opts === undefined || (typeof opts === 'object' && opts !== null && !Array.isArray(opts))) return;
+  const got = typeof opts === 'function' ? 'a function' : JSON.stringify(opts);
+  throw new TypeError(`${where}: options must be an object, e.g. ${example} (got ${got})`);
+}
+
+/**
  * Library callers get a TypeError naming the option: passing `loadRules().rules` (the array) or a
  * set without its allowlist failed deep inside the engine ("Cannot read properties of undefined").
  */

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
-import type { Finding, Origin, RuleSet } from '../engine/types.js';
+import { checkOptionsObject, type Finding, type Origin, type RuleSet } from '../engine/types.js';
 import type { Dropped, FilterOptions } from '../filters/index.js';
 import type { ReadError, Skipped } from '../sources/files.js';
 import { SpillguardError } from '../errors.js';
@@ -480,6 +480,7 @@ export function startHistory(opts: HistoryStartOptions = {}): HistoryRun {
  * names it. Each blob is scanned whole, once, the moment cat-file delivers it.
  */
 export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanResult> {
+  checkOptionsObject('scanHistory', opts, "{ cwd: 'repo', revs: ['main'] }");
   const t0 = performance.now();
   const run = opts.started ?? startHistory(opts);
   const { cwd, found, revs, reader, early, parser } = run;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpillguardError } from '../errors.js';
 import { gitOk } from './exec.js';
+import { checkOptionsObject } from '../engine/types.js';
 
 export type HookName = 'pre-commit' | 'pre-push';
 
@@ -110,6 +111,7 @@ export interface InstallOptions {
  * checked before anything is written, so a refusal leaves the folder as it was.
  */
 export async function installHooks(opts: InstallOptions = {}): Promise<HookAction[]> {
+  checkOptionsObject('installHooks', opts, "{ cwd: 'repo', prePush: true }");
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const loc = await hooksLocation(cwd);
   if (loc.bare)
@@ -225,6 +227,7 @@ export interface UninstallOptions {
  * `install --force` gets its name back.
  */
 export async function uninstallHooks(opts: UninstallOptions = {}): Promise<HookAction[]> {
+  checkOptionsObject('uninstallHooks', opts, "{ cwd: 'repo' }");
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const loc = await hooksLocation(cwd);
   const done: HookAction[] = [];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_DECODE_DEPTH, findEncodedRuns, scanChunkDecoded } from '../engine/decode.js';
 import { createEngine } from '../engine/engine.js';
 import { narrowRuleSet } from '../engine/narrow.js';
-import type { Finding } from '../engine/types.js';
+import { checkOptionsObject, type Finding } from '../engine/types.js';
 import { applyFilters } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import type { ReadError, Skipped } from '../sources/files.js';
@@ -167,6 +167,7 @@ function withDecoded(texts: string[]): string[] {
  * conflict resolution, an "evil merge" — is what this commit introduces.
  */
 export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResult> {
+  checkOptionsObject('scanStaged', opts, "{ cwd: 'repo' }");
   const t0 = performance.now();
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const maxSize = opts.maxFileSize ?? DEFAULT_GIT_MAX_FILE_SIZE;

@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import { loadRules } from '../config/rules.js';
-import type { Confidence, Kind, RuleSet } from '../engine/types.js';
+import { checkOptionsObject, type Confidence, type Kind, type RuleSet } from '../engine/types.js';
 import { loadRedactConfig, type RedactConfig } from './config.js';
 import { HANDLERS, type FormatOptions } from './formats/index.js';
 import { JsonlRedactStream } from './jsonl-stream.js';
@@ -52,6 +52,7 @@ function checkFields(fn: string, fields: unknown): void {
 
 /** Compiles rules, config and key into a reusable redactor. */
 export function createRedactor(opts: RedactOptions = {}): Redactor {
+  checkOptionsObject('createRedactor', opts, '{ rules, key }');
   const cwd = opts.cwd ?? process.cwd();
   const rules = opts.rules ?? loadRules({ root: cwd });
   return new Redactor({
@@ -71,6 +72,7 @@ export function createRedactor(opts: RedactOptions = {}): Redactor {
  */
 export function redactText(text: string, opts: RedactTextOptions = {}): RedactTextResult {
   if (typeof text !== 'string') throw new TypeError(`redactText: text must be a string (got ${text === null ? 'null' : typeof text})`);
+  checkOptionsObject('redactText', opts, "{ redactor, format: 'html' }");
   checkFields('redactText', opts.fields);
   const redactor = opts.redactor ?? createRedactor(opts);
   const format = opts.format ?? 'txt';
@@ -103,6 +105,7 @@ export interface RedactStreamOptions extends RedactOptions {
 
 /** A Node Transform that redacts a text or JSONL stream in bounded memory. */
 export function redactStream(opts: RedactStreamOptions = {}): Transform {
+  checkOptionsObject('redactStream', opts, "{ redactor, format: 'jsonl', fields: ['text'] }");
   checkFields('redactStream', opts.fields);
   // Any other format ('csv', 'json') was redacted line by line as text, its structure unread.
   if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'jsonl')

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ioReason, SpillguardError } from '../errors.js';
+import { checkOptionsObject } from '../engine/types.js';
 import { pathGlobs, walk } from '../sources/files.js';
 import { toolVersion } from '../version.js';
 import { formatOf, type FormatOptions } from './formats/index.js';
@@ -136,7 +137,9 @@ function cleanTemps(dir: string): void {
 }
 
 /** Library callers get a TypeError naming a missing option, not one from inside node:path ("paths[1]"). */
-function checkCorpusOptions(opts: CorpusOptions): void {
+function checkCorpusOptions(given: CorpusOptions | undefined): void {
+  checkOptionsObject('redactCorpus', given, '{ paths, cwd, outDir, redactor }');
+  const opts = given ?? ({} as CorpusOptions);
   for (const name of ['cwd', 'outDir'] as const)
     if (typeof opts[name] !== 'string') throw new TypeError(`redactCorpus: ${name} must be a path (got ${JSON.stringify(opts[name])})`);
   if (!Array.isArray(opts.paths) || opts.paths.some((p) => typeof p !== 'string'))

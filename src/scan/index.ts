@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../engine/engine.js';
-import { checkRuleSet, CONFIDENCES, KINDS, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
+import { checkOptionsObject, checkRuleSet, CONFIDENCES, KINDS, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
 import { chunkText, type ChunkOptions } from '../sources/chunker.js';
@@ -128,6 +128,7 @@ function checkOptions(opts: ScanOptions): void {
 
 /** Scans files and folders: the `spillguard scan` pipeline as a library call. */
 export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
+  checkOptionsObject('scan', opts, "{ paths: ['src'] }");
   checkOptions(opts);
   const t0 = performance.now();
   const cwd = opts.cwd ?? process.cwd();
@@ -172,6 +173,7 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
 
 /** Scans a byte stream (stdin, a pipe) in bounded memory. */
 export async function scanStream(input: AsyncIterable<Buffer | string>, name: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  checkOptionsObject('scanStream', opts, '{ rules }');
   checkOptions(opts);
   const t0 = performance.now();
   const ruleSet = resolveRules(opts);
@@ -200,6 +202,7 @@ async function* bytesOf(input: AsyncIterable<Buffer | string>): AsyncGenerator<B
 /** Scans text already in memory; synchronous, for library callers and tests. */
 export function scanText(text: string, opts: ScanOptions & { path?: string; engine?: Engine } = {}): ScanResult {
   if (typeof text !== 'string') throw new TypeError(`scanText: text must be a string (got ${typeof text})`);
+  checkOptionsObject('scanText', opts, "{ rules, path: 'app.env' }");
   checkOptions(opts);
   const t0 = performance.now();
   const ruleSet = opts.engine ? { rules: [...opts.engine.rules], allowlist: resolveAllow(opts) } : resolveRules(opts);
