@@ -108,3 +108,31 @@ describe('library API: options that are not an object', () => {
     expect(sg.redactText('mail ann@example.com', { rules: { ...rules, rules: sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['pii'] }).rules } }).text).toBe('mail [EMAIL]');
   });
 });
+
+describe('library API: numeric scan options', () => {
+  const rules = sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['pii'] });
+  const text = Array.from({ length: 2000 }, (_, i) => `line ${i} mail user${i}@example.com filler filler\n`).join('');
+  const msg = (f: () => unknown) => {
+    try {
+      f();
+      return 'no error';
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+
+  it('a chunkSize below the overlap (the default 64 KiB) is refused: every chunk after the first skipped text, and findings were lost', () => {
+    expect(msg(() => sg.scanText(text, { rules, chunkSize: 1000 }))).toBe('RangeError: scan: chunkSize (1000) must be at least overlap (65536, the default: pass a smaller overlap)');
+    expect(msg(() => sg.scanText(text, { rules, chunkSize: 100, overlap: 500 }))).toBe('RangeError: scan: chunkSize (100) must be at least overlap (500)');
+    expect(sg.scanText(text, { rules, chunkSize: 1000, overlap: 200 }).findings.length).toBe(2000);
+  });
+
+  it('a chunk size, overlap, size limit or decoding depth that is not a whole number is named; a string overlap made the scan loop forever', async () => {
+    expect(msg(() => sg.scanText(text, { rules, overlap: 'a' as unknown as number }))).toBe('TypeError: scan: overlap must be a whole number of at least 0 (got "a")');
+    expect(msg(() => sg.scanText(text, { rules, chunkSize: 0 }))).toBe('RangeError: scan: chunkSize must be a whole number of at least 1 (got 0)');
+    expect(msg(() => sg.scanText(text, { rules, chunkSize: 1.5, overlap: 1 }))).toBe('RangeError: scan: chunkSize must be a whole number of at least 1 (got 1.5)');
+    expect(msg(() => sg.scanText(text, { rules, decodeDepth: -1 }))).toBe('RangeError: scan: decodeDepth must be a whole number of at least 0 (got -1)');
+    await expect(sg.scan({ rules, paths: ['/nonexistent-spillguard-qa'], maxFileSize: NaN })).rejects.toThrow(new RangeError('scan: maxFileSize must be a whole number of at least 0 (got NaN)'));
+    await expect(sg.scanStream(['x'], 'stdin', { rules, maxFileSize: '10' as unknown as number })).rejects.toThrow(new TypeError('scan: maxFileSize must be a whole number of at least 0 (got "10")'));
+  });
+});

@@ -2,7 +2,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import { checkOptionsObject, checkRuleSet, CONFIDENCES, KINDS, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
-import { chunkText, type ChunkOptions } from '../sources/chunker.js';
+import { chunkText, DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, type ChunkOptions } from '../sources/chunker.js';
 import { sniffStream, streamChunks } from '../sources/read.js';
 import { walk, type ReadError, type Skipped, type WalkResult } from '../sources/files.js';
 import { scanFiles, type FileBatchResult, type FileScanOptions, type InlineMarker } from './file.js';
@@ -124,6 +124,23 @@ function checkOptions(opts: ScanOptions): void {
   // A lone string was walked letter by letter ('src' as s, r, c).
   if (opts.paths !== undefined && (!Array.isArray(opts.paths) || opts.paths.some((p) => typeof p !== 'string')))
     throw new TypeError(`scan: paths must be a list of files and folders (got ${JSON.stringify(opts.paths)})`);
+  // A string overlap ('a') made the chunker's arithmetic string concatenation and never end; NaN or a
+  // negative size turned off the limit or the decoding they set, silently.
+  checkWhole('chunkSize', opts.chunkSize, 1);
+  checkWhole('overlap', opts.overlap, 0);
+  checkWhole('maxFileSize', opts.maxFileSize, 0);
+  checkWhole('decodeDepth', opts.decodeDepth, 0);
+  // A chunk that owns less than its context moves backwards (chunker.ts): whole stretches of the input were skipped.
+  const size = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const overlap = opts.overlap ?? DEFAULT_OVERLAP;
+  if (overlap > size)
+    throw new RangeError(`scan: chunkSize (${size}) must be at least overlap (${overlap}${opts.overlap === undefined ? ', the default: pass a smaller overlap' : ''})`);
+}
+
+function checkWhole(name: string, v: unknown, min: number): void {
+  if (v === undefined || (Number.isInteger(v) && (v as number) >= min)) return;
+  const message = `scan: ${name} must be a whole number of at least ${min} (got ${typeof v === 'number' ? v : JSON.stringify(v)})`;
+  throw typeof v === 'number' ? new RangeError(message) : new TypeError(message);
 }
 
 /** Scans files and folders: the `spillguard scan` pipeline as a library call. */

@@ -4,9 +4,9 @@ import { codePoints } from '../engine/position.js';
 import { MULTILINE_WINDOW } from '../engine/engine.js';
 
 export interface ChunkOptions {
-  /** Characters each chunk owns. */
+  /** Characters each chunk owns (default 1 MiB); at least `overlap`. */
   chunkSize?: number;
-  /** Context kept on each side; must exceed the longest match (a private key block). */
+  /** Context kept on each side (default 64 KiB); must exceed the longest match (a private key block). */
   overlap?: number;
 }
 
