@@ -136,3 +136,15 @@ describe('library API: numeric scan options', () => {
     await expect(sg.scanStream(['x'], 'stdin', { rules, maxFileSize: '10' as unknown as number })).rejects.toThrow(new TypeError('scan: maxFileSize must be a whole number of at least 0 (got "10")'));
   });
 });
+
+describe('library API: loadRules', () => {
+  it("a misspelt kind (['secrets']) is named, not a rule set with no rules; a lone string ('pii') is named too", () => {
+    expect(() => sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['secrets'] as unknown as sg.Kind[] })).toThrow(
+      new TypeError('loadRules: kinds must be a list of secret, pii, injection (got ["secrets"])'),
+    );
+    expect(() => sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: 'pii' as unknown as sg.Kind[] })).toThrow(
+      new TypeError('loadRules: kinds must be a list of secret, pii, injection (got "pii")'),
+    );
+    expect(new Set(sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['pii'] }).rules.map((r) => r.kind))).toEqual(new Set(['pii']));
+  });
+});

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpillguardError } from '../errors.js';
 import { allowTables, hasChecks, parseConfig, type ParsedConfig } from '../engine/schema.js';
-import { checkOptionsObject, type GlobalAllowlist, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
+import { checkKinds, checkOptionsObject, type GlobalAllowlist, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
 
 /** The package's own `rules/` folder, the same from `src/` (tests) and `dist/` (installed). */
 export const BUILTIN_RULES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../rules');
@@ -113,6 +113,7 @@ function builtin() {
 
 export function loadRules(opts: LoadRulesOptions = {}): LoadedRules {
   checkOptionsObject('loadRules', opts, "{ root: '.', kinds: ['secret'] }");
+  checkKinds('loadRules', opts.kinds);
   const root = opts.root ?? process.cwd();
   let configFile = opts.config ? path.resolve(root, opts.config) : path.join(root, CONFIG_FILE);
   if (!opts.config && !fs.existsSync(configFile)) configFile = '';

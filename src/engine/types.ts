@@ -229,6 +229,12 @@ export interface RuleSet {
   allowlist: GlobalAllowlist;
 }
 
+/** A misspelt kind (['secrets']) filtered every rule out: a run that finds nothing, silently. */
+export function checkKinds(where: string, kinds: unknown): void {
+  if (kinds !== undefined && (!Array.isArray(kinds) || kinds.some((k) => !KINDS.includes(k))))
+    throw new TypeError(`${where}: kinds must be a list of ${KINDS.join(', ')} (got ${JSON.stringify(kinds)})`);
+}
+
 /**
  * An entry point's options must be an object: null failed deep inside ("Cannot read properties of
  * null"), and a string or an array (`scan('src')`, `scan(['src'])`) had no options in it, so the

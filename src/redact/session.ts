@@ -1,7 +1,7 @@
 import { scanDecoded, unescapeMapped, type Scheme } from '../engine/decode.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { locate, spansOf } from '../engine/position.js';
-import { checkRuleSet, CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
+import { checkKinds, checkRuleSet, CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
 import { allowlistFilter, confidenceFilter, inlineFilter, type AllowlistFilter, type Filter } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import { SpillguardError } from '../errors.js';
@@ -67,8 +67,7 @@ function checkRedactorOptions(opts: RedactorOptions): void {
     const v = opts[name];
     if (v !== undefined && !CONFIDENCES.includes(v)) throw new TypeError(`redact: ${name} must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(v)})`);
   }
-  if (opts.kinds !== undefined && (!Array.isArray(opts.kinds) || opts.kinds.some((k) => !KINDS.includes(k))))
-    throw new TypeError(`redact: kinds must be a list of ${KINDS.join(', ')} (got ${JSON.stringify(opts.kinds)})`);
+  checkKinds('redact', opts.kinds);
   checkOperators(opts.operators, opts.rules);
   // The CLI's rule for --key-file and SPILLGUARD_KEY holds for library callers too.
   if (opts.key !== undefined) {

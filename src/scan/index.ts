@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../engine/engine.js';
-import { checkOptionsObject, checkRuleSet, CONFIDENCES, KINDS, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
+import { checkKinds, checkOptionsObject, checkRuleSet, CONFIDENCES, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
 import { chunkText, DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, type ChunkOptions } from '../sources/chunker.js';
@@ -118,9 +118,7 @@ function checkOptions(opts: ScanOptions): void {
     throw new TypeError(`scan: minConfidence must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(opts.minConfidence)})`);
   if (opts.workers !== undefined && !validWorkers(opts.workers))
     throw new RangeError(`scan: workers must be a whole number from 0 to ${MAX_WORKERS} (got ${opts.workers})`);
-  // A misspelt kind (['secrets']) filtered every rule out: a scan that finds nothing, silently.
-  if (opts.kinds !== undefined && (!Array.isArray(opts.kinds) || opts.kinds.some((k) => !KINDS.includes(k))))
-    throw new TypeError(`scan: kinds must be a list of ${KINDS.join(', ')} (got ${JSON.stringify(opts.kinds)})`);
+  checkKinds('scan', opts.kinds);
   // A lone string was walked letter by letter ('src' as s, r, c).
   if (opts.paths !== undefined && (!Array.isArray(opts.paths) || opts.paths.some((p) => typeof p !== 'string')))
     throw new TypeError(`scan: paths must be a list of files and folders (got ${JSON.stringify(opts.paths)})`);
