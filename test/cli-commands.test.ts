@@ -48,6 +48,20 @@ describe('spillguard --help', () => {
     expect(r.stdout).toContain('--help');
   });
 
+  it('help text wraps between words, never inside one', () => {
+    // (Help goes to a pipe here, so it is laid out at 100 columns.)
+    expect(cli(['staged', '--help']).stdout.split('\n').slice(0, 4)).toEqual([
+      'spillguard staged',
+      '',
+      'Scan what the next commit will contain (the index, not the working tree); report only added or',
+      'changed lines',
+    ]);
+    const flat = (args: string[]) => cli(args).stdout.replace(/\s+/g, ' ');
+    expect(flat(['--help'])).toContain('Scan what the next commit will contain (the index, not the working tree); report only added or changed lines');
+    expect(flat(['scan', '--help'])).toContain('Uncompressed bytes per archive, nested ones included; larger ones are skipped');
+    expect(flat(['redact', '--help'])).toContain('failed and left-over documents are still listed');
+  });
+
   it('scan stays the default command: paths without a command are scanned, and their --help is scan\'s', () => {
     const help = cli(['.', '--help']);
     expect(help.code).toBe(0);

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import { isSpillguardError } from '../errors.js';
 import type { HistoryRun } from '../git/history.js';
@@ -178,8 +179,10 @@ export async function main(args: string[]): Promise<number> {
 async function parseAndRun(args: string[], ctx: RunContext): Promise<number> {
   let exitCode = 0;
   const topLevelHelp = isTopLevelHelp(args);
-  // Loaded here, not at the top: `spillguard staged` (above) does without it.
-  const { default: yargs } = await import('yargs');
+  // Loaded here, not at the top: `spillguard staged` (above) does without it. The CommonJS build:
+  // the ESM one lays out help with cliui's ESM shim, which cuts text every N characters, mid-word
+  // ("the index, not th / e working tree"); the CommonJS one wraps at spaces.
+  const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
   // What follows `--` is positional, whatever it looks like: given to the command's list (paths,
   // revisions, the command to run) below. yargs would leave it aside in `_`, and scan the working directory.
   const dd = args.indexOf('--');
