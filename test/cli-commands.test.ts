@@ -62,6 +62,13 @@ describe('spillguard --help', () => {
     expect(flat(['redact', '--help'])).toContain('failed and left-over documents are still listed');
   });
 
+  it.each(['scan', 'staged', 'git', 'hook', 'ci', 'baseline'])('%s --help gives --max-file-size\'s default as the docs do: 50MB', (name) => {
+    const lines = cli([name, '--help']).stdout.split('\n');
+    const at = lines.findIndex((l) => l.includes('--max-file-size'));
+    // (The defaults may go to the next line.)
+    expect(lines.slice(at, at + 2).join(' ')).toMatch(/\[string\] \[default: "50MB"\]$/);
+  });
+
   it('scan stays the default command: paths without a command are scanned, and their --help is scan\'s', () => {
     const help = cli(['.', '--help']);
     expect(help.code).toBe(0);

@@ -86,7 +86,8 @@ export function blockedMessage(what: 'commit' | 'push' | 'receive', findings: nu
 
 export const MAX_FILE_SIZE_OPTION = {
   type: 'string',
-  default: String(50 * 1024 * 1024),
+  // Written as a person types it: --help shows it (`50MB`, as scan's, not 52428800).
+  default: '50MB',
   describe: 'Skip blobs larger than this (e.g. 10MB; 0 = no limit)',
 } as const;
 
