@@ -28,3 +28,14 @@ describe('README', () => {
     expect(r).toEqual({ code: 1, stdout: blockAfter('Output for people looks like this'), stderr: '' });
   });
 });
+
+describe('docs and --help agree', () => {
+  const DOCS = [README, ...fs.readdirSync(path.join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(REPO, 'docs', f), 'utf8'))].join('\n');
+  it.each(['scan', 'staged', 'git', 'hook', 'ci', 'baseline', 'redact', 'run', 'rules'])('every flag of `spillguard %s --help` is documented', (name) => {
+    const help = cli([name, '--help']).stdout;
+    const flags = [...help.matchAll(/^ {2}(?:-\w, )? *--([a-z-]+)/gm)].map((m) => m[1]).filter((f) => f !== 'help' && f !== 'version');
+    expect(flags.length).toBeGreaterThan(0);
+    // A boolean that is on by default is documented by its --no- form.
+    expect(flags.filter((f) => !new RegExp(`--(no-)?${f}\\b`).test(DOCS))).toEqual([]);
+  });
+});
