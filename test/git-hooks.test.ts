@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -487,5 +487,43 @@ describe('pre-receive (a server-side hook, in a bare repository)', () => {
       `spillguard: error: ${remote.dir} is a bare repository: pre-commit and pre-push hooks run where commits are made, so install them in a clone (\`spillguard hook install\` there). To check what is pushed to this repository, make its pre-receive hook run \`spillguard hook pre-receive\` (docs/git.md)\n`,
     );
     expect(fs.existsSync(path.join(remote.dir, 'hooks/pre-commit'))).toBe(false);
+  });
+});
+
+// The pre-commit framework is no dependency of spillguard: this runs only where it is installed
+// (Debian's `apt-get install pre-commit`), and says so in its name where it is not.
+const preCommit = spawnSync('pre-commit', ['--version'], { encoding: 'utf8' });
+const havePreCommit = preCommit.status === 0;
+
+describe('the pre-commit framework, with the local hooks of docs/git.md', () => {
+  it.skipIf(!havePreCommit)(`blocks a staged secret and passes a clean commit (${havePreCommit ? preCommit.stdout.trim() : 'skipped: the pre-commit command is not installed'})`, async () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs/git.md'), 'utf8');
+    const yaml = /run it as a local hook[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(yaml).toContain('npx --no-install spillguard staged');
+    const r = project();
+    // spillguard as a devDependency: npx --no-install finds it in node_modules/.bin.
+    r.write('node_modules/.bin/spillguard', `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+    fs.chmodSync(path.join(r.dir, 'node_modules/.bin/spillguard'), 0o755);
+    r.write('.gitignore', 'node_modules/\n');
+    r.write('.pre-commit-config.yaml', yaml!);
+    const env = { PRE_COMMIT_HOME: tmpdir('sg-pre-commit-home-') };
+    r.commitAll('setup');
+    const install = spawnSync('pre-commit', ['install'], { cwd: r.dir, env: gitEnv(env), encoding: 'utf8' });
+    expect(install.status).toBe(0);
+
+    r.write('app.js', `const t = "${S1}";\n`);
+    r.git('add', 'app.js');
+    const blocked = await r.tryGit(['commit', '-q', '-m', 'secret'], env);
+    expect(blocked.code).toBe(1);
+    // (git sends a pre-commit hook's standard output to its standard error)
+    expect(blocked.stderr).toContain('- hook id: spillguard\n');
+    expect(blocked.stderr).toContain('app.js:1:12  high  test-token  tok_*****\n');
+    expect(blocked.stderr).toContain('commit blocked');
+
+    r.write('app.js', 'const t = process.env.TOKEN;\n');
+    r.git('add', 'app.js');
+    const clean = await r.tryGit(['commit', '-q', '-m', 'clean'], env);
+    expect(clean.code).toBe(0);
+    expect(r.git('log', '-1', '--format=%s').trim()).toBe('clean');
   });
 });
