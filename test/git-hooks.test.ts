@@ -402,7 +402,7 @@ describe('pre-push', () => {
     const input = `refs/heads/main ${c4} refs/heads/main ${c1}\n`;
     const blocked = await prePush(r, input);
     expect(blocked.code).toBe(1);
-    expect(blocked.stderr).toContain('`spillguard baseline create --history`');
+    expect(blocked.stderr).toContain('`npx spillguard baseline create --history`');
     // The working tree no longer holds it: a plain baseline does not help; --history does.
     expect((await spillguard(['baseline', 'create'], r.dir)).stderr).toBe('spillguard: wrote 1 entry to .spillguard-baseline.json\n');
     expect((await prePush(r, input)).code).toBe(1);

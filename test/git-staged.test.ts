@@ -339,7 +339,19 @@ describe('spillguard staged', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('b.txt:1:5');
     expect(text.stdout).not.toContain(S2);
-    for (const hint of ['remove the secret', 'spillguard:allow', 'spillguard baseline create', 'git commit --no-verify']) expect(text.stderr).toContain(hint);
+    expect(text.stderr).toBe(
+      [
+        '',
+        'spillguard: commit blocked: 1 finding in the staged changes. To go on, either:',
+        '  - remove the secret from the file, `git add` it again, and rotate the secret if it was ever shared;',
+        '  - if it is a false positive, mark it on its line with a `spillguard:allow` comment;',
+        // (npx: a devDependency is not on PATH, and a bare `spillguard` was "command not found")
+        '  - accept it as known: `npx spillguard baseline create` records the current findings in',
+        '    .spillguard-baseline.json (commit it; the hook applies it);',
+        '  - or bypass the check for this commit, knowingly: `git commit --no-verify`.',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('applies the repository baseline (as `spillguard baseline create` writes it) or --baseline', async () => {

@@ -46,7 +46,11 @@ export function defaultBaseline(args: Pick<ReportArgs, 'baseline'>, cwd: string,
   }
 }
 
-/** Printed on stderr when a hook blocks: how to go on, from the safest way to the bypass. */
+/**
+ * Printed on stderr when a hook blocks: how to go on, from the safest way to the bypass. Commands
+ * are given with npx, as the README gives them: spillguard is most often a devDependency, not on
+ * PATH, and a bare `spillguard baseline create` copied from here was "command not found".
+ */
 export function blockedMessage(what: 'commit' | 'push' | 'receive', findings: number): string {
   const n = `${findings} finding${findings === 1 ? '' : 's'}`;
   if (what === 'commit') {
@@ -55,7 +59,7 @@ export function blockedMessage(what: 'commit' | 'push' | 'receive', findings: nu
       `spillguard: commit blocked: ${n} in the staged changes. To go on, either:`,
       '  - remove the secret from the file, `git add` it again, and rotate the secret if it was ever shared;',
       '  - if it is a false positive, mark it on its line with a `spillguard:allow` comment;',
-      '  - accept it as known: `spillguard baseline create` records the current findings in',
+      '  - accept it as known: `npx spillguard baseline create` records the current findings in',
       '    .spillguard-baseline.json (commit it; the hook applies it);',
       '  - or bypass the check for this commit, knowingly: `git commit --no-verify`.',
       '',
@@ -76,7 +80,7 @@ export function blockedMessage(what: 'commit' | 'push' | 'receive', findings: nu
     '',
     `spillguard: push blocked: ${n} in the commits being pushed. The secret is already committed, so:`,
     '  - rotate it, then remove it from those commits (`git commit --amend`, `git rebase -i`) before pushing;',
-    '  - if it is a false positive, accept it as known: `spillguard baseline create --history` records',
+    '  - if it is a false positive, accept it as known: `npx spillguard baseline create --history` records',
     '    the findings of the working tree and of the history (a line edited or removed since included)',
     '    in .spillguard-baseline.json (commit it; the hook applies it);',
     '  - or bypass the check for this push, knowingly: `git push --no-verify`.',
