@@ -85,6 +85,30 @@ describe('spillguard hook install / uninstall', () => {
     expect(fs.existsSync(hookFile(r, 'pre-commit'))).toBe(false);
   });
 
+  it('a flag the action does not use is an error: `hook install --format json` did nothing, with exit 0', async () => {
+    const r = project();
+    const usage = (flag: string, action: string, forWhat: string) => ({
+      code: 2,
+      stdout: '',
+      stderr: `spillguard: error: flag --${flag}: does nothing for \`spillguard hook ${action}\` (it is for ${forWhat})\n`,
+    });
+    const PRE_PUSH = '`hook pre-push` and `hook pre-receive`, the scans those hooks run';
+    const run = async (args: string[]) => {
+      const res = await spillguard(args, r.dir);
+      return { code: res.code, stdout: res.stdout, stderr: res.stderr };
+    };
+    expect(await run(['hook', 'install', '--format', 'json'])).toEqual(usage('format', 'install', PRE_PUSH));
+    expect(await run(['hook', 'install', '-f', 'json'])).toEqual(usage('format', 'install', PRE_PUSH));
+    expect(await run(['hook', 'install', '--since', 'main'])).toEqual(usage('since', 'install', PRE_PUSH));
+    expect(await run(['hook', 'install', '--max-file-size', '1MB'])).toEqual(usage('max-file-size', 'install', PRE_PUSH));
+    expect(await run(['hook', 'uninstall', '--force'])).toEqual(usage('force', 'uninstall', '`hook install`'));
+    expect(await run(['hook', 'pre-push', '--pre-push'])).toEqual(usage('pre-push', 'pre-push', '`hook install`'));
+    expect(fs.existsSync(hookFile(r, 'pre-commit'))).toBe(false);
+    // A flag given with its default value changes nothing, and is no error.
+    expect((await run(['hook', 'install', '--format', 'text', '--pre-push'])).code).toBe(0);
+    expect(isExecutable(hookFile(r, 'pre-push'))).toBe(true);
+  });
+
   it('installs into core.hooksPath, resolved from a subfolder', async () => {
     const r = project();
     r.git('config', 'core.hooksPath', '.githooks');

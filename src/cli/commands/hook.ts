@@ -11,8 +11,8 @@ interface HookArgs extends HistoryArgs {
 }
 
 export const hookCommand = {
-  builder: (y: Argv) =>
-    historyFlags(y)
+  builder: (y: Argv) => {
+    const b = historyFlags(y)
       .positional('action', {
         choices: ['install', 'uninstall', 'pre-push', 'pre-receive'] as const,
         describe: 'install, uninstall; or pre-push, pre-receive (run by those hooks: reads their standard input)',
@@ -20,7 +20,21 @@ export const hookCommand = {
       .positional('remote', { type: 'string', describe: 'pre-push: the remote\'s name (git passes it)' })
       .positional('url', { type: 'string', describe: 'pre-push: the remote\'s URL (git passes it)' })
       .option('pre-push', { type: 'boolean', default: false, describe: 'install: also install the pre-push hook' })
-      .option('force', { type: 'boolean', default: false, describe: 'install: move an existing hook to <name>.local and run it first, instead of refusing' }),
+      .option('force', { type: 'boolean', default: false, describe: 'install: move an existing hook to <name>.local and run it first, instead of refusing' })
+      .epilog('The other flags are for `hook pre-push` and `hook pre-receive`, with the meaning they have for `spillguard git`; install and uninstall refuse them.');
+    // The report and scan flags are the hook scans' (pre-push, pre-receive): `hook install --format json` or `--since main` did
+    // nothing, with exit 0, as did `uninstall --force`. A flag the action ignores is an error.
+    const o = (b as unknown as { getOptions(): { key: Record<string, unknown>; default: Record<string, unknown> } }).getOptions();
+    const flags = Object.keys(o.key).filter((k) => k.length > 1 && !['help', 'version', 'action', 'remote', 'url'].includes(k));
+    return b.check((argv) => {
+      const action = argv.action as HookArgs['action'];
+      const forInstall = (flag: string) => flag === 'pre-push' || flag === 'force';
+      const ignored = flags.find((k) => (forInstall(k) ? action !== 'install' : action !== 'pre-push' && action !== 'pre-receive') && argv[k] !== undefined && argv[k] !== o.default[k]);
+      if (ignored)
+        throw new SpillguardError('usage', `does nothing for \`spillguard hook ${action}\` (${forInstall(ignored) ? 'it is for `hook install`' : 'it is for `hook pre-push` and `hook pre-receive`, the scans those hooks run'})`, { flag: ignored });
+      return true;
+    });
+  },
   run: async (argv: HookArgs): Promise<number> => {
     if (argv.action === 'pre-push' || argv.action === 'pre-receive') {
       // A pre-receive hook gets no arguments: anything here is a mistake that would be ignored.
