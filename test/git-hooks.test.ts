@@ -364,6 +364,15 @@ describe('pre-push', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('push blocked');
     expect(res.stderr).toContain('git push --no-verify');
+    expect(res.stderr).toContain('push blocked: 1 finding in the commits being pushed. The secret is already committed, so:\n  - rotate it, then remove it from');
+    // Two secrets are "them", not "it".
+    r.write('two.txt', `a=${S3}\nb=tok_ddddddddddddddd4\n`);
+    const c4 = r.commitAll('two more');
+    const two = await prePush(r, `refs/heads/main ${c4} refs/heads/main ${c3}\n`);
+    expect(two.stderr).toContain(
+      'push blocked: 2 findings in the commits being pushed. The secrets are already committed, so:\n' +
+        '  - rotate them, then remove them from those commits (`git commit --amend`, `git rebase -i`) before pushing;\n',
+    );
     // The same through `spillguard git --pre-push`.
     const same = await prePush(r, `refs/heads/main ${c3} refs/heads/main ${c1}\n`, ['git', '--pre-push']);
     expect(parseReport(same).findings.map((f) => f.commit)).toEqual([c2]);

@@ -78,8 +78,8 @@ export function blockedMessage(what: 'commit' | 'push' | 'receive', findings: nu
   }
   return [
     '',
-    `spillguard: push blocked: ${n} in the commits being pushed. The secret is already committed, so:`,
-    '  - rotate it, then remove it from those commits (`git commit --amend`, `git rebase -i`) before pushing;',
+    `spillguard: push blocked: ${n} in the commits being pushed. ${findings === 1 ? 'The secret is' : 'The secrets are'} already committed, so:`,
+    `  - rotate ${findings === 1 ? 'it, then remove it' : 'them, then remove them'} from those commits (\`git commit --amend\`, \`git rebase -i\`) before pushing;`,
     '  - if it is a false positive, accept it as known: `npx spillguard baseline create --history` records',
     '    the findings of the working tree and of the history (a line edited or removed since included)',
     '    in .spillguard-baseline.json (commit it; the hook applies it);',
