@@ -69,8 +69,8 @@ export function blockedMessage(what: 'commit' | 'push' | 'receive', findings: nu
     // Seen by the person pushing (git prefixes "remote: "); the server's rules are not theirs to change.
     return [
       '',
-      `spillguard: push rejected by the server: ${n} in the commits pushed. The secret is already committed, so:`,
-      '  - rotate it, then remove it from those commits (`git commit --amend`, `git rebase -i`) and push again;',
+      `spillguard: push rejected by the server: ${n} in the commits pushed. ${findings === 1 ? 'The secret is' : 'The secrets are'} already committed, so:`,
+      `  - rotate ${findings === 1 ? 'it, then remove it' : 'them, then remove them'} from those commits (\`git commit --amend\`, \`git rebase -i\`) and push again;`,
       '  - if it is a false positive, mark it on its line with a `spillguard:allow` comment (amend the',
       '    commit that adds it), or ask the server\'s administrators to allowlist it.',
       '',
