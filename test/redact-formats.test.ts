@@ -245,6 +245,16 @@ describe('structured formats: what users bring', () => {
     expect(fs.existsSync(path.join(dir, 'o/bad.txt'))).toBe(false);
   });
 
+  it('TSV as Excel and pandas write it: a quoted cell holding tabs, doubled quotes or a line break is one cell, redacted inside its quotes', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'a.tsv'), 'name\tnote\r\nAnn\t"mail ann@example.com\tnow"\r\nBob\t"say ""hi"" bob@example.com"\r\nCid\t"two\r\nlines cid@example.com"\r\nDan\t5" screen dan@example.com\r\n');
+    const r = cli(['redact', 'a.tsv', '--out', 'o', '--columns', 'note', '--config', CONFIG, '-q'], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(fs.readFileSync(path.join(dir, 'o/a.tsv'), 'utf8')).toBe(
+      'name\tnote\r\nAnn\t"mail [EMAIL]\tnow"\r\nBob\t"say ""hi"" [EMAIL]"\r\nCid\t"two\r\nlines [EMAIL]"\r\nDan\t"5"" screen [EMAIL]"\r\n',
+    );
+  });
+
   it('--columns N: a header cell of the chosen column holding a value (data read as the header) is a leftover, not passed through', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'p.csv'), 'Ann,ann@example.com\nBob,bob@example.com\n');
