@@ -504,9 +504,20 @@ describe('spillguard redact --stdin', () => {
     expect(cli(['redact', '--stdin', '--format', 'text', '--field', 'text', '--config', CONFIG], { input: 'x\n' })).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'spillguard: error: flag --field: --format text redacts the whole stream: there are no fields to choose (--field is for JSON and JSONL)\n',
+      stderr: 'spillguard: error: flag --field: --format text has no fields to choose (--field is for JSON and JSONL)\n',
     });
     expect(cli(['redact', '--stdin', '--format', 'text', '--columns', '2', '--config', CONFIG], { input: 'x\n' }).code).toBe(2);
+  });
+
+  it('--stdin: --columns on JSONL, --field on CSV or --no-header on HTML are refused too (every value was redacted, the choice ignored)', () => {
+    const err = (args: string[], input: string) => {
+      const r = cli(['redact', '--stdin', ...args, '--config', CONFIG, '-q'], { input });
+      return [r.code, r.stdout, r.stderr];
+    };
+    const e = (flag: string, msg: string) => [2, '', `spillguard: error: flag ${flag}: ${msg}\n`];
+    expect(err(['--columns', 't'], '{"t":"ann@example.com","u":"bob@example.com"}\n')).toEqual(e('--columns', '--format jsonl has no columns to choose (--columns is for CSV and TSV)'));
+    expect(err(['--format', 'csv', '--field', 'a'], 'a,b\nann@example.com,x\n')).toEqual(e('--field', '--format csv has no fields to choose (--field is for JSON and JSONL)'));
+    expect(err(['--format', 'html', '--no-header'], '<p>x</p>')).toEqual(e('--no-header', '--format html has no header row (--no-header is for CSV and TSV)'));
   });
 
   it('--format text flushes each line as it arrives', async () => {

@@ -187,10 +187,13 @@ async function stdinMode(argv: RedactArgs, redactorOptions: ConstructorParameter
   // Logs are redacted, not screened for prompt injection: they are not headed into a model's context.
   const redactor = new Redactor(format === 'text' ? { ...redactorOptions, injection: false } : redactorOptions);
   const { pipeline } = await import('node:stream/promises');
+  // A choice the format has nothing for would be ignored, and the whole input redacted as if none was made.
+  const json = format === 'jsonl' || format === 'json';
+  const table = format === 'csv' || format === 'tsv';
+  if (formatOptions.fields.length && !json) throw new SpillguardError('usage', `--format ${format} has no fields to choose (--field is for JSON and JSONL)`, { flag: 'field' });
+  if (formatOptions.columns.length && !table) throw new SpillguardError('usage', `--format ${format} has no columns to choose (--columns is for CSV and TSV)`, { flag: 'columns' });
+  if (!formatOptions.header && !table) throw new SpillguardError('usage', `--format ${format} has no header row (--no-header is for CSV and TSV)`, { flag: 'no-header' });
   if (format === 'text') {
-    // A log has no fields or columns to choose: the flag would be silently ignored.
-    if (formatOptions.fields.length) throw new SpillguardError('usage', '--format text redacts the whole stream: there are no fields to choose (--field is for JSON and JSONL)', { flag: 'field' });
-    if (formatOptions.columns.length) throw new SpillguardError('usage', '--format text redacts the whole stream: there are no columns to choose (--columns is for CSV and TSV)', { flag: 'columns' });
     const { TextRedactStream } = await import('../../redact/stream.js');
     const t = new TextRedactStream(redactor, { name: argv.stdinName });
     await pipeline(process.stdin, t, process.stdout);
