@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { REPO } from './helpers/cli.js';
+import { cleanup, Repo } from './helpers/gitrepo.js';
 import * as sg from '../src/index.js';
 
 describe('library API', () => {
@@ -146,5 +147,34 @@ describe('library API: loadRules', () => {
       new TypeError('loadRules: kinds must be a list of secret, pii, injection (got "pii")'),
     );
     expect(new Set(sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['pii'] }).rules.map((r) => r.kind))).toEqual(new Set(['pii']));
+  });
+});
+
+describe('library API: git scans', () => {
+  afterAll(cleanup);
+  const rules = sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['pii'] });
+
+  it("a misspelt minConfidence ('Medium') or kind is named: it dropped every finding, so a pre-commit check built on it passed", async () => {
+    const repo = Repo.init();
+    repo.write('a.txt', 'first\n');
+    repo.commitAll('first');
+    repo.git('update-ref', 'refs/remotes/origin/main', 'HEAD');
+    repo.write('b.txt', 'mail ann@example.com\n');
+    repo.commitAll('second');
+    repo.write('c.txt', 'mail bob@example.com\n');
+    repo.git('add', 'c.txt');
+    const cwd = repo.dir;
+    await expect(sg.scanStaged({ cwd, rules, minConfidence: 'Medium' as sg.Confidence })).rejects.toThrow(new TypeError('scanStaged: minConfidence must be one of high, medium, low (got "Medium")'));
+    await expect(sg.scanStaged({ cwd, rules, kinds: ['PII'] as unknown as sg.Kind[] })).rejects.toThrow(new TypeError('scanStaged: kinds must be a list of secret, pii, injection (got ["PII"])'));
+    await expect(sg.scanHistory({ cwd, rules, since: 'origin/main', minConfidence: 'bogus' as sg.Confidence })).rejects.toThrow(
+      new TypeError('scanHistory: minConfidence must be one of high, medium, low (got "bogus")'),
+    );
+    await expect(sg.scanHistory({ cwd, rules: rules.rules as unknown as sg.RuleSet })).rejects.toThrow(
+      new TypeError('scanHistory: rules must be a rule set { rules, allowlist } as loadRules() returns (got an array)'),
+    );
+    const staged = await sg.scanStaged({ cwd, rules, kinds: ['pii'], minConfidence: 'low' });
+    expect(staged.findings.map((f) => [f.ruleId, f.origin.path, f.span.line, f.span.column])).toEqual([['pii-email', 'c.txt', 1, 6]]);
+    const history = await sg.scanHistory({ cwd, rules: () => rules, since: 'origin/main', minConfidence: 'low' });
+    expect(history.findings.map((f) => [f.ruleId, f.origin.path, f.span.line, f.span.column])).toEqual([['pii-email', 'b.txt', 1, 6]]);
   });
 });

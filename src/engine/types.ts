@@ -229,10 +229,26 @@ export interface RuleSet {
   allowlist: GlobalAllowlist;
 }
 
+/** A misspelt confidence ('Medium') ranked above every finding: all of them were dropped, silently. */
+export function checkConfidence(where: string, name: string, value: unknown): void {
+  if (value !== undefined && !CONFIDENCES.includes(value as Confidence))
+    throw new TypeError(`${where}: ${name} must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
 /** A misspelt kind (['secrets']) filtered every rule out: a run that finds nothing, silently. */
 export function checkKinds(where: string, kinds: unknown): void {
   if (kinds !== undefined && (!Array.isArray(kinds) || kinds.some((k) => !KINDS.includes(k))))
     throw new TypeError(`${where}: kinds must be a list of ${KINDS.join(', ')} (got ${JSON.stringify(kinds)})`);
+}
+
+/**
+ * The options every scan entry point shares (scan, scanText, scanStream, scanStaged, scanHistory).
+ * Git scans take `rules` as a function of the repository root too.
+ */
+export function checkScanOptions(where: string, opts: { rules?: unknown; kinds?: unknown; minConfidence?: unknown }): void {
+  if (opts.rules !== undefined && typeof opts.rules !== 'function') checkRuleSet(where, opts.rules);
+  checkKinds(where, opts.kinds);
+  checkConfidence(where, 'minConfidence', opts.minConfidence);
 }
 
 /**

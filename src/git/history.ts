@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
-import { checkOptionsObject, type Finding, type Origin, type RuleSet } from '../engine/types.js';
+import { checkOptionsObject, checkScanOptions, type Finding, type Origin, type RuleSet } from '../engine/types.js';
 import type { Dropped, FilterOptions } from '../filters/index.js';
 import type { ReadError, Skipped } from '../sources/files.js';
 import { SpillguardError } from '../errors.js';
@@ -481,6 +481,7 @@ export function startHistory(opts: HistoryStartOptions = {}): HistoryRun {
  */
 export async function scanHistory(opts: HistoryOptions = {}): Promise<GitScanResult> {
   checkOptionsObject('scanHistory', opts, "{ cwd: 'repo', revs: ['main'] }");
+  checkScanOptions('scanHistory', opts);
   const t0 = performance.now();
   const run = opts.started ?? startHistory(opts);
   const { cwd, found, revs, reader, early, parser } = run;

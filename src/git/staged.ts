@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_DECODE_DEPTH, findEncodedRuns, scanChunkDecoded } from '../engine/decode.js';
 import { createEngine } from '../engine/engine.js';
 import { narrowRuleSet } from '../engine/narrow.js';
-import { checkOptionsObject, type Finding } from '../engine/types.js';
+import { checkOptionsObject, checkScanOptions, type Finding } from '../engine/types.js';
 import { applyFilters } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import type { ReadError, Skipped } from '../sources/files.js';
@@ -168,6 +168,7 @@ function withDecoded(texts: string[]): string[] {
  */
 export async function scanStaged(opts: StagedOptions = {}): Promise<GitScanResult> {
   checkOptionsObject('scanStaged', opts, "{ cwd: 'repo' }");
+  checkScanOptions('scanStaged', opts);
   const t0 = performance.now();
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const maxSize = opts.maxFileSize ?? DEFAULT_GIT_MAX_FILE_SIZE;

@@ -1,7 +1,7 @@
 import { scanDecoded, unescapeMapped, type Scheme } from '../engine/decode.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { locate, spansOf } from '../engine/position.js';
-import { checkKinds, checkRuleSet, CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
+import { checkConfidence, checkKinds, checkRuleSet, CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
 import { allowlistFilter, confidenceFilter, inlineFilter, type AllowlistFilter, type Filter } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import { SpillguardError } from '../errors.js';
@@ -63,10 +63,7 @@ const rank = (c: Confidence) => CONFIDENCES.length - CONFIDENCES.indexOf(c);
  */
 function checkRedactorOptions(opts: RedactorOptions): void {
   checkRuleSet('redact', opts.rules);
-  for (const name of ['minConfidence', 'verifyThreshold'] as const) {
-    const v = opts[name];
-    if (v !== undefined && !CONFIDENCES.includes(v)) throw new TypeError(`redact: ${name} must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(v)})`);
-  }
+  for (const name of ['minConfidence', 'verifyThreshold'] as const) checkConfidence('redact', name, opts[name]);
   checkKinds('redact', opts.kinds);
   checkOperators(opts.operators, opts.rules);
   // The CLI's rule for --key-file and SPILLGUARD_KEY holds for library callers too.

@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../engine/engine.js';
-import { checkKinds, checkOptionsObject, checkRuleSet, CONFIDENCES, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
+import { checkOptionsObject, checkScanOptions, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
 import { chunkText, DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, type ChunkOptions } from '../sources/chunker.js';
@@ -113,12 +113,9 @@ export function unusedSuppressions(baseline: BaselineLookup | undefined, dropped
 
 /** Library callers get a TypeError or RangeError naming the option, as the CLI names the flag. */
 function checkOptions(opts: ScanOptions): void {
-  if (opts.rules !== undefined) checkRuleSet('scan', opts.rules);
-  if (opts.minConfidence !== undefined && !CONFIDENCES.includes(opts.minConfidence))
-    throw new TypeError(`scan: minConfidence must be one of ${CONFIDENCES.join(', ')} (got ${JSON.stringify(opts.minConfidence)})`);
+  checkScanOptions('scan', opts);
   if (opts.workers !== undefined && !validWorkers(opts.workers))
     throw new RangeError(`scan: workers must be a whole number from 0 to ${MAX_WORKERS} (got ${opts.workers})`);
-  checkKinds('scan', opts.kinds);
   // A lone string was walked letter by letter ('src' as s, r, c).
   if (opts.paths !== undefined && (!Array.isArray(opts.paths) || opts.paths.some((p) => typeof p !== 'string')))
     throw new TypeError(`scan: paths must be a list of files and folders (got ${JSON.stringify(opts.paths)})`);
