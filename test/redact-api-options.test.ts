@@ -5,6 +5,8 @@ import { createEngine } from '../src/engine/engine.js';
 import { scanText } from '../src/scan/index.js';
 import { createRedactor, redactStream, redactText } from '../src/redact/api.js';
 import { redactCorpus, type CorpusOptions } from '../src/redact/corpus.js';
+import { parseRedactConfig, type RedactConfig } from '../src/redact/config.js';
+import type { Redactor } from '../src/redact/session.js';
 
 const rules = loadRules({ root: '/nonexistent-spillguard-qa' });
 
@@ -46,6 +48,28 @@ describe('library: a wrong redaction option throws a TypeError naming it (README
       expect(() => createRedactor({ rules, operators: value as unknown as Record<string, 'mask'> })).toThrow(
         new TypeError(`redact: operators must be an object of kind or rule id → operator, e.g. { pii: 'mask' } (got ${got})`),
       );
+  });
+
+  it('redactor must come from createRedactor, and the options it was compiled from are not given beside it (they changed nothing)', () => {
+    const redactor = createRedactor({ rules, kinds: ['secret'] });
+    expect(() => redactText('mail ann@example.com', { redactor: { rules } as unknown as Redactor })).toThrow(
+      new TypeError('redactText: redactor must be what createRedactor() returns (got an object with rules)'),
+    );
+    expect(() => redactStream({ redactor: 'x' as unknown as Redactor })).toThrow(new TypeError('redactStream: redactor must be what createRedactor() returns (got string)'));
+    expect(() => redactText('mail ann@example.com', { redactor, kinds: ['pii'] })).toThrow(new TypeError('redactText: kinds cannot be combined with redactor: pass it to createRedactor()'));
+    expect(() => redactStream({ redactor, operators: { pii: 'mask' } })).toThrow(new TypeError('redactStream: operators cannot be combined with redactor: pass it to createRedactor()'));
+    expect(redactText('mail ann@example.com', { redactor, format: 'md', path: 'a.md' }).text).toBe('mail ann@example.com');
+  });
+
+  it('config that is not a [redact] table (a config file path, as loadRules takes) is named, not a failure on the first finding', () => {
+    expect(() => redactText('mail ann@example.com', { rules, config: '.spillguard.toml' as unknown as RedactConfig })).toThrow(
+      new TypeError('redact: config must be a [redact] table as loadRedactConfig() or parseRedactConfig() returns (got string)'),
+    );
+    expect(() => createRedactor({ rules, config: { rules: {} } as unknown as RedactConfig })).toThrow(
+      new TypeError('redact: config must be a [redact] table as loadRedactConfig() or parseRedactConfig() returns (got an object with rules)'),
+    );
+    const config = parseRedactConfig('[redact.kinds]\npii = "mask"\n', 'x.toml');
+    expect(redactText('mail ann@example.com', { rules, config }).text).toBe('mail ***************');
   });
 
   it('a key that is short, empty or not bytes is refused as the CLI refuses it: pseudonyms under it could be reversed', () => {

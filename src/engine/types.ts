@@ -268,8 +268,14 @@ export function checkOptionsObject(where: string, opts: unknown, example: string
  */
 export function checkRuleSet(where: string, rules: unknown): void {
   const r = rules as Partial<RuleSet> | null;
-  if (typeof r !== 'object' || r === null || !Array.isArray(r.rules) || typeof r.allowlist !== 'object' || r.allowlist === null) {
-    const got = Array.isArray(rules) ? 'an array' : r === null ? 'null' : typeof r !== 'object' ? typeof r : `an object with ${Object.keys(r).join(', ') || 'no keys'}`;
-    throw new TypeError(`${where}: rules must be a rule set { rules, allowlist } as loadRules() returns (got ${got})`);
-  }
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.rules) || typeof r.allowlist !== 'object' || r.allowlist === null)
+    throw new TypeError(`${where}: rules must be a rule set { rules, allowlist } as loadRules() returns (got ${shapeOf(rules)})`);
+}
+
+/** What a value that should have been a structure is, for an error: 'an array', 'null', 'string', 'an object with rules, key'. */
+export function shapeOf(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  return `an object with ${Object.keys(v).join(', ') || 'no keys'}`;
 }

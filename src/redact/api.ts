@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import { loadRules } from '../config/rules.js';
-import { checkOptionsObject, type Confidence, type Kind, type RuleSet } from '../engine/types.js';
+import { checkOptionsObject, shapeOf, type Confidence, type Kind, type RuleSet } from '../engine/types.js';
 import { loadRedactConfig, type RedactConfig } from './config.js';
 import { HANDLERS, type FormatOptions } from './formats/index.js';
 import { JsonlRedactStream } from './jsonl-stream.js';
@@ -50,6 +50,23 @@ function checkFields(fn: string, fields: unknown): void {
     throw new TypeError(`${fn}: fields must be a list of field names or JSON pointers (got ${JSON.stringify(fields)})`);
 }
 
+/** The options a redactor is compiled from: with `redactor` given they would change nothing. */
+const POLICY_OPTIONS = ['rules', 'cwd', 'config', 'kinds', 'operators', 'key', 'minConfidence', 'injection'] as const;
+
+/**
+ * The caller's redactor, or one compiled from the options. Why checked: redactCorpus takes redactor
+ * *options* under the same name, which here failed deep inside ("r.find is not a function"), and
+ * `{ redactor, kinds: ['pii'] }` redacted with the redactor's kinds, the option silently unused.
+ */
+function redactorOf(fn: string, opts: RedactOptions): Redactor {
+  if (opts.redactor === undefined) return createRedactor(opts);
+  if (!(opts.redactor instanceof Redactor))
+    throw new TypeError(`${fn}: redactor must be what createRedactor() returns (got ${shapeOf(opts.redactor)})`);
+  const extra = POLICY_OPTIONS.find((name) => opts[name] !== undefined);
+  if (extra) throw new TypeError(`${fn}: ${extra} cannot be combined with redactor: pass it to createRedactor()`);
+  return opts.redactor;
+}
+
 /** Compiles rules, config and key into a reusable redactor. */
 export function createRedactor(opts: RedactOptions = {}): Redactor {
   checkOptionsObject('createRedactor', opts, '{ rules, key }');
@@ -74,7 +91,7 @@ export function redactText(text: string, opts: RedactTextOptions = {}): RedactTe
   if (typeof text !== 'string') throw new TypeError(`redactText: text must be a string (got ${text === null ? 'null' : typeof text})`);
   checkOptionsObject('redactText', opts, "{ redactor, format: 'html' }");
   checkFields('redactText', opts.fields);
-  const redactor = opts.redactor ?? createRedactor(opts);
+  const redactor = redactorOf('redactText', opts);
   const format = opts.format ?? 'txt';
   // Own properties only: 'toString' or 'constructor' found the prototype's and failed deep inside.
   const handler = Object.hasOwn(HANDLERS, format) ? HANDLERS[format] : undefined;
@@ -110,6 +127,6 @@ export function redactStream(opts: RedactStreamOptions = {}): Transform {
   // Any other format ('csv', 'json') was redacted line by line as text, its structure unread.
   if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'jsonl')
     throw new TypeError(`redactStream: format must be text or jsonl (got ${JSON.stringify(opts.format)})`);
-  const redactor = opts.redactor ?? createRedactor(opts);
+  const redactor = redactorOf('redactStream', opts);
   return opts.format === 'jsonl' ? new JsonlRedactStream(redactor, { name: opts.name, fields: opts.fields }) : new TextRedactStream(redactor, { name: opts.name });
 }

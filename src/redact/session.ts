@@ -1,7 +1,7 @@
 import { scanDecoded, unescapeMapped, type Scheme } from '../engine/decode.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { locate, spansOf } from '../engine/position.js';
-import { checkConfidence, checkKinds, checkRuleSet, CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
+import { checkConfidence, checkKinds, checkRuleSet, shapeOf, CONFIDENCES, KINDS, type Chunk, type Confidence, type Finding, type Kind, type RuleSet, type RuleSpec } from '../engine/types.js';
 import { allowlistFilter, confidenceFilter, inlineFilter, type AllowlistFilter, type Filter } from '../filters/index.js';
 import { chunkText } from '../sources/chunker.js';
 import { SpillguardError } from '../errors.js';
@@ -66,6 +66,10 @@ function checkRedactorOptions(opts: RedactorOptions): void {
   for (const name of ['minConfidence', 'verifyThreshold'] as const) checkConfidence('redact', name, opts[name]);
   checkKinds('redact', opts.kinds);
   checkOperators(opts.operators, opts.rules);
+  // A config file's path (as loadRules takes it) or a hand-made object failed on the first finding.
+  const c = opts.config as Partial<RedactConfig> | undefined;
+  if (c !== undefined && !(isRecord(c) && isRecord(c.kinds) && isRecord(c.rules) && isRecord(c.entities) && typeof c.pseudonymLength === 'number'))
+    throw new TypeError(`redact: config must be a [redact] table as loadRedactConfig() or parseRedactConfig() returns (got ${shapeOf(c)})`);
   // The CLI's rule for --key-file and SPILLGUARD_KEY holds for library callers too.
   if (opts.key !== undefined) {
     if (!Buffer.isBuffer(opts.key)) throw new TypeError(`redact: key must be a string or a Buffer (got ${opts.key === null ? 'null' : typeof opts.key})`);
@@ -73,13 +77,15 @@ function checkRedactorOptions(opts: RedactorOptions): void {
   }
 }
 
+const isRecord = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
  * As `--operator` is checked: a key that is neither a kind nor a rule of the set (`emial`) set
  * nothing, and the findings it was meant for were written with the default operator.
  */
 function checkOperators(operators: unknown, ruleSet: RuleSet): void {
   if (operators === undefined) return;
-  if (typeof operators !== 'object' || operators === null || Array.isArray(operators))
+  if (!isRecord(operators))
     throw new TypeError(`redact: operators must be an object of kind or rule id → operator, e.g. { pii: 'mask' } (got ${JSON.stringify(operators)})`);
   const ids = new Set(ruleSet.rules.map((r) => r.id));
   for (const [name, op] of Object.entries(operators)) {
