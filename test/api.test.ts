@@ -138,6 +138,31 @@ describe('library API: numeric scan options', () => {
   });
 });
 
+describe('library API: list, path and lookup options', () => {
+  const rules = sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['pii'] });
+  const where = '/nonexistent-spillguard-qa';
+
+  it('include or exclude given as one glob, a cwd that is not a path and a baseline that is not a lookup are named, not failures inside the walk', async () => {
+    await expect(sg.scan({ rules, paths: [where], include: '*.js' as unknown as string[] })).rejects.toThrow(new TypeError('scan: include must be a list of globs (got "*.js")'));
+    await expect(sg.scan({ rules, paths: [where], exclude: '*.min.js' as unknown as string[] })).rejects.toThrow(new TypeError('scan: exclude must be a list of globs (got "*.min.js")'));
+    await expect(sg.scan({ rules, paths: [where], cwd: 5 as unknown as string })).rejects.toThrow(new TypeError('scan: cwd must be a path (got 5)'));
+    expect(() => sg.scanText('x', { rules, baseline: [] as unknown as sg.BaselineLookup })).toThrow(new TypeError('scan: baseline must be a lookup with a match(finding) method (got an array)'));
+    await expect(sg.scanStaged({ cwd: where, rules, baseline: {} as sg.BaselineLookup })).rejects.toThrow(
+      new TypeError('scanStaged: baseline must be a lookup with a match(finding) method (got an object with no keys)'),
+    );
+    const r = await sg.scan({ rules, paths: [where], include: ['*.js'], exclude: ['*.min.js'], cwd: '/', baseline: { match: () => undefined } });
+    expect(r.errors).toEqual([{ path: 'nonexistent-spillguard-qa', message: 'no such file or directory' }]);
+  });
+
+  it('scanStream without its name (options in its place) is named, not a finding whose path is an object', async () => {
+    await expect(sg.scanStream(['mail ann@example.com'], { rules } as unknown as string)).rejects.toThrow(
+      new TypeError('scanStream: name must be a string, the name findings are reported under (got an object with rules)'),
+    );
+    const r = await sg.scanStream(['mail ann@example.com'], 'stdin', { rules });
+    expect(r.findings.map((f) => [f.ruleId, f.origin.path, f.span.column])).toEqual([['pii-email', 'stdin', 6]]);
+  });
+});
+
 describe('library API: loadRules', () => {
   it("a misspelt kind (['secrets']) is named, not a rule set with no rules; a lone string ('pii') is named too", () => {
     expect(() => sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['secrets'] as unknown as sg.Kind[] })).toThrow(

@@ -245,10 +245,13 @@ export function checkKinds(where: string, kinds: unknown): void {
  * The options every scan entry point shares (scan, scanText, scanStream, scanStaged, scanHistory).
  * Git scans take `rules` as a function of the repository root too.
  */
-export function checkScanOptions(where: string, opts: { rules?: unknown; kinds?: unknown; minConfidence?: unknown }): void {
+export function checkScanOptions(where: string, opts: { rules?: unknown; kinds?: unknown; minConfidence?: unknown; baseline?: unknown }): void {
   if (opts.rules !== undefined && typeof opts.rules !== 'function') checkRuleSet(where, opts.rules);
   checkKinds(where, opts.kinds);
   checkConfidence(where, 'minConfidence', opts.minConfidence);
+  const b = opts.baseline as { match?: unknown } | undefined;
+  if (b !== undefined && typeof b?.match !== 'function')
+    throw new TypeError(`${where}: baseline must be a lookup with a match(finding) method (got ${shapeOf(b)})`);
 }
 
 /**

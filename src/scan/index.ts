@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../engine/engine.js';
-import { checkOptionsObject, checkScanOptions, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
+import { checkOptionsObject, checkScanOptions, shapeOf, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
 import { chunkText, DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, type ChunkOptions } from '../sources/chunker.js';
@@ -116,9 +116,12 @@ function checkOptions(opts: ScanOptions): void {
   checkScanOptions('scan', opts);
   if (opts.workers !== undefined && !validWorkers(opts.workers))
     throw new RangeError(`scan: workers must be a whole number from 0 to ${MAX_WORKERS} (got ${opts.workers})`);
-  // A lone string was walked letter by letter ('src' as s, r, c).
-  if (opts.paths !== undefined && (!Array.isArray(opts.paths) || opts.paths.some((p) => typeof p !== 'string')))
-    throw new TypeError(`scan: paths must be a list of files and folders (got ${JSON.stringify(opts.paths)})`);
+  // A lone string was walked letter by letter ('src' as s, r, c); as include or exclude it failed
+  // inside the glob matcher ("globs.map is not a function").
+  checkList('paths', opts.paths, 'files and folders');
+  checkList('include', opts.include, 'globs');
+  checkList('exclude', opts.exclude, 'globs');
+  if (opts.cwd !== undefined && typeof opts.cwd !== 'string') throw new TypeError(`scan: cwd must be a path (got ${JSON.stringify(opts.cwd)})`);
   // A string overlap ('a') made the chunker's arithmetic string concatenation and never end; NaN or a
   // negative size turned off the limit or the decoding they set, silently.
   checkWhole('chunkSize', opts.chunkSize, 1);
@@ -130,6 +133,11 @@ function checkOptions(opts: ScanOptions): void {
   const overlap = opts.overlap ?? DEFAULT_OVERLAP;
   if (overlap > size)
     throw new RangeError(`scan: chunkSize (${size}) must be at least overlap (${overlap}${opts.overlap === undefined ? ', the default: pass a smaller overlap' : ''})`);
+}
+
+function checkList(name: string, v: unknown, what: string): void {
+  if (v !== undefined && (!Array.isArray(v) || v.some((p) => typeof p !== 'string')))
+    throw new TypeError(`scan: ${name} must be a list of ${what} (got ${JSON.stringify(v)})`);
 }
 
 function checkWhole(name: string, v: unknown, min: number): void {
@@ -186,6 +194,8 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
 /** Scans a byte stream (stdin, a pipe) in bounded memory. */
 export async function scanStream(input: AsyncIterable<Buffer | string>, name: string, opts: ScanOptions = {}): Promise<ScanResult> {
   checkOptionsObject('scanStream', opts, '{ rules }');
+  // Findings are reported under it: an options object passed in its place was their path.
+  if (typeof name !== 'string') throw new TypeError(`scanStream: name must be a string, the name findings are reported under (got ${shapeOf(name)})`);
   checkOptions(opts);
   const t0 = performance.now();
   const ruleSet = resolveRules(opts);
