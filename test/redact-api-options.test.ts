@@ -1,3 +1,5 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { loadRules } from '../src/config/rules.js';
 import type { Confidence, Kind, RuleSet } from '../src/engine/types.js';
@@ -110,5 +112,65 @@ describe('library: a wrong redaction option throws a TypeError naming it (README
 
   it('valid options still redact', () => {
     expect(redactText('mail ann@example.com', { rules, minConfidence: 'low', kinds: ['pii'] }).text).toBe('mail [EMAIL]');
+  });
+});
+
+describe('library: redactStream in stream.pipeline (docs/redact.md)', () => {
+  const redactor = createRedactor({ rules });
+  /** A sink that takes one chunk per turn of the event loop, recording what the transform held meanwhile. */
+  const slowSink = (t: NodeJS.ReadableStream & NodeJS.WritableStream & { readableLength: number; writableLength: number }) => {
+    const out = { text: '', held: 0 };
+    const sink = new Writable({
+      highWaterMark: 1024,
+      write(chunk, _enc, cb) {
+        out.text += chunk;
+        out.held = Math.max(out.held, t.readableLength + t.writableLength);
+        setImmediate(cb);
+      },
+    });
+    return { sink, out };
+  };
+
+  it('redacts 5,000 lines and records under backpressure from a slow reader, holding only a bounded amount', async () => {
+    for (const format of ['text', 'jsonl'] as const) {
+      const line = (i: number) => (format === 'jsonl' ? `${JSON.stringify({ i, text: `mail user${i}@example.com` })}\n` : `line ${i} mail user${i}@example.com\n`);
+      const t = redactStream({ redactor, format });
+      const { sink, out } = slowSink(t);
+      await pipeline(Readable.from((function* () { for (let i = 0; i < 5_000; i++) yield line(i); })()), t, sink);
+      const lines = out.text.split('\n');
+      expect(lines.length).toBe(5_001);
+      expect(lines[4_999]).toBe(format === 'jsonl' ? '{"i":4999,"text":"mail [EMAIL]"}' : 'line 4999 mail [EMAIL]');
+      expect(out.text).not.toContain('@example.com');
+      // Two highWaterMarks' worth (16 KiB each side) plus a line, not the 150 KB input.
+      expect(out.held).toBeLessThan(64 * 1024);
+    }
+  });
+
+  it("rejects the pipeline with the source's or the sink's error", async () => {
+    const failing = Readable.from((async function* () { yield 'mail ann@example.com\n'; throw new Error('source broke'); })());
+    await expect(pipeline(failing, redactStream({ redactor }), new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toThrow('source broke');
+    const sink = new Writable({ write: (_c, _e, cb) => cb(new Error('sink broke')) });
+    await expect(pipeline(Readable.from(['mail ann@example.com\n']), redactStream({ redactor }), sink)).rejects.toThrow('sink broke');
+  });
+
+  it('works as the document transformer of a loader chain (docs/redact.md), metadata kept and records stored beside it', async () => {
+    type Doc = { pageContent: string; metadata: Record<string, unknown> };
+    const loaded: Doc[] = [
+      { pageContent: 'write to ann@example.com', metadata: { source: 'corpus/a.txt', tenant: 't1' } },
+      { pageContent: 'nothing here', metadata: { source: 'corpus/b.md', tenant: 't2' } },
+    ];
+    const keyed = createRedactor({ rules, key: 'spillguard-test-key-0001' });
+    const redactDocuments = async (docs: Doc[]) =>
+      docs.map((doc) => {
+        const r = redactText(doc.pageContent, { redactor: keyed, path: doc.metadata.source as string });
+        return { ...doc, pageContent: r.text, metadata: { ...doc.metadata, redactions: r.redactions } };
+      });
+    const store: Doc[] = []; // stands in for a vector store's addDocuments
+    store.push(...(await redactDocuments(loaded)));
+    expect(store.map((d) => [d.pageContent, d.metadata.tenant, (d.metadata.redactions as { rule: string }[]).map((r) => r.rule)])).toEqual([
+      ['write to <EMAIL_d40ad8>', 't1', ['pii-email']],
+      ['nothing here', 't2', []],
+    ]);
+    expect(JSON.stringify(store)).not.toContain('ann@');
   });
 });
