@@ -158,6 +158,9 @@ describe('library API: list, path and lookup options', () => {
     await expect(sg.scanStream(['mail ann@example.com'], { rules } as unknown as string)).rejects.toThrow(
       new TypeError('scanStream: name must be a string, the name findings are reported under (got an object with rules)'),
     );
+    await expect(sg.scanStream(null as unknown as string[], 'stdin', { rules })).rejects.toThrow(
+      new TypeError('scanStream: input must be a stream or an iterable of Buffers or strings (got null)'),
+    );
     const r = await sg.scanStream(['mail ann@example.com'], 'stdin', { rules });
     expect(r.findings.map((f) => [f.ruleId, f.origin.path, f.span.column])).toEqual([['pii-email', 'stdin', 6]]);
   });

@@ -191,8 +191,12 @@ export async function scan(opts: ScanOptions = {}): Promise<ScanResult> {
   }, markers);
 }
 
-/** Scans a byte stream (stdin, a pipe) in bounded memory. */
-export async function scanStream(input: AsyncIterable<Buffer | string>, name: string, opts: ScanOptions = {}): Promise<ScanResult> {
+/** Scans a byte stream (stdin, a pipe, or any iterable of Buffers and strings) in bounded memory. */
+export async function scanStream(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, name: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  // An array of Buffers always worked, but the declared type refused it; null failed inside `for await`.
+  const i = input as Partial<AsyncIterable<unknown> & Iterable<unknown>> | null;
+  if (typeof i?.[Symbol.asyncIterator] !== 'function' && typeof i?.[Symbol.iterator] !== 'function')
+    throw new TypeError(`scanStream: input must be a stream or an iterable of Buffers or strings (got ${shapeOf(input)})`);
   checkOptionsObject('scanStream', opts, '{ rules }');
   // Findings are reported under it: an options object passed in its place was their path.
   if (typeof name !== 'string') throw new TypeError(`scanStream: name must be a string, the name findings are reported under (got ${shapeOf(name)})`);
