@@ -33,6 +33,15 @@ describe('spillguard rules', () => {
     expect(r.code).toBe(1);
   });
 
+  it('counts one rule in the singular (a one-rule pack read "1 rules")', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-rules-'));
+    const one = `[[rules]]\nid = "corp-one"\nregex = '''\\b(cone_[0-9]{4})\\b'''\nkeywords = ["cone_"]\nexamples.match = ["cone_1234"]\nexamples.noMatch = ["cone_12"]\n`;
+    fs.writeFileSync(path.join(dir, 'one.toml'), one);
+    fs.writeFileSync(path.join(dir, 'c.toml'), `[extend]\nuseDefault = false\n${one}`);
+    expect(cli(['rules', 'test', 'one.toml'], { cwd: dir })).toEqual({ code: 0, stdout: '1 rule, 2 examples: 2 passed, 0 failed\n', stderr: '' });
+    expect(cli(['rules', 'list', '--config', 'c.toml'], { cwd: dir }).stdout.split('\n').slice(-2)).toEqual(['1 rule', '']);
+  });
+
   it('rules test on the built-in packs passes', () => {
     const r = cli(['rules', 'test']);
     expect(r.stdout).toMatch(/^\d+ rules, \d+ examples: (\d+) passed, 0 failed\n$/);

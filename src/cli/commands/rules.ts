@@ -32,7 +32,7 @@ export const rulesCommand = {
       const head = ['ID', 'KIND', 'SEVERITY', 'CONFIDENCE', 'KEYWORDS', 'VALIDATOR'];
       const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i].length))));
       const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-      process.stdout.write([fmt(head), ...rows.map(fmt)].join('\n') + `\n${rules.length} rules\n`);
+      process.stdout.write([fmt(head), ...rows.map(fmt)].join('\n') + `\n${count(rules.length, 'rule')}\n`);
       return 0;
     }
     const target = argv.pack ? path.resolve(argv.pack) : BUILTIN_RULES_DIR;
@@ -46,7 +46,10 @@ export const rulesCommand = {
     const failures = checkExamples(packs.rules);
     const examples = packs.rules.reduce((n, r) => n + r.examples.match.length + r.examples.noMatch.length, 0);
     for (const f of failures) process.stdout.write(`FAIL ${path.relative(process.cwd(), f.file) || f.file}: rule "${f.rule}": ${f.field} ${f.message}\n`);
-    process.stdout.write(`${packs.rules.length} rules, ${examples} examples: ${examples - failures.length} passed, ${failures.length} failed\n`);
+    process.stdout.write(`${count(packs.rules.length, 'rule')}, ${examples} examples: ${examples - failures.length} passed, ${failures.length} failed\n`);
     return failures.length ? 1 : 0;
   },
 };
+
+/** "1 rule", "2 rules": a one-rule pack, the common case when writing one, read "1 rules". (Every rule has at least two examples.) */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
