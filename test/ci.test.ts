@@ -76,6 +76,13 @@ describe('spillguard ci', () => {
     expect(h.stdout.split('\n').filter((l) => l.includes('test-token'))).toEqual([`${git(dir, 'rev-parse', 'HEAD').slice(0, 12)}:new.js:2:16  high  test-token  tok_*****`]);
   });
 
+  it('in another CI (CI=true): says so in words, and scans the tree', () => {
+    const { dir } = prRepo();
+    const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, CI: 'true' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('spillguard: CI detected (not GitHub or GitLab: no pull request base known), scanning the working tree\n');
+  });
+
   it('GitHub pull request: only the added commits, SARIF file, annotations', () => {
     const { dir } = prRepo();
     const r = cli(['ci'], { cwd: dir, env: { ...NO_CI, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' } });

@@ -89,7 +89,8 @@ export const ciCommand = {
       const repo = discoverGitDir(cwd);
       if (repo && !repo.top)
         throw new SpillguardError('git', `needs a work tree (this is a bare repository or a .git folder): ${cwd}. To scan its history: spillguard git, or spillguard ci --base <revision>`);
-      process.stderr.write(`spillguard: ${ci.provider === 'none' ? 'no CI detected,' : ci.provider} scanning the working tree\n`);
+      const who = { none: 'no CI detected,', generic: 'CI detected (not GitHub or GitLab: no pull request base known),', github: 'github', gitlab: 'gitlab' }[ci.provider];
+      process.stderr.write(`spillguard: ${who} scanning the working tree\n`);
       const { scan } = await import('../../scan/index.js');
       const rules = rulesFor(argv, cwd);
       const baseline = defaultBaseline(argv, cwd, cwd);
