@@ -354,6 +354,27 @@ describe('spillguard staged', () => {
     );
   });
 
+  it('under the pre-commit framework (PRE_COMMIT=1) the blocked message says SKIP=spillguard, and that npx needs spillguard in the project; several findings read in the plural', async () => {
+    const r = Repo.init();
+    r.write('a.txt', `a=${S1}\nb=${S2}\n`);
+    r.git('add', '-A');
+    const res = await spillguard(['staged', '--config', cfg], r.dir, { env: { PRE_COMMIT: '1' } });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      [
+        '',
+        'spillguard: commit blocked: 2 findings in the staged changes. To go on, either:',
+        '  - remove the secrets from the files, `git add` them again, and rotate each secret that was ever shared;',
+        '  - if it is a false positive, mark it on its line with a `spillguard:allow` comment;',
+        '  - accept it as known: `npx spillguard baseline create` records the current findings in',
+        '    .spillguard-baseline.json (commit it; the hook applies it); under pre-commit, npx needs spillguard',
+        '    installed in the project too (npm install --save-dev spillguard);',
+        '  - or bypass the check for this commit, knowingly: `SKIP=spillguard git commit` (`--no-verify` skips every hook).',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('applies the repository baseline (as `spillguard baseline create` writes it) or --baseline', async () => {
     const r = Repo.init();
     r.write('known.txt', `k=${S1}\n`);

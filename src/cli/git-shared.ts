@@ -51,17 +51,25 @@ export function defaultBaseline(args: Pick<ReportArgs, 'baseline'>, cwd: string,
  * are given with npx, as the README gives them: spillguard is most often a devDependency, not on
  * PATH, and a bare `spillguard baseline create` copied from here was "command not found".
  */
-export function blockedMessage(what: 'commit' | 'push' | 'receive', findings: number): string {
+export function blockedMessage(what: 'commit' | 'push' | 'receive', findings: number, env: NodeJS.ProcessEnv = process.env): string {
   const n = `${findings} finding${findings === 1 ? '' : 's'}`;
+  // Under the pre-commit framework (which sets PRE_COMMIT=1), spillguard lives in the framework's
+  // own environment: `npx spillguard` finds it only where the project also installs it, and
+  // SKIP=<hook id> skips this hook alone where --no-verify skips them all.
+  const framework = env.PRE_COMMIT === '1';
   if (what === 'commit') {
     return [
       '',
       `spillguard: commit blocked: ${n} in the staged changes. To go on, either:`,
-      '  - remove the secret from the file, `git add` it again, and rotate the secret if it was ever shared;',
+      findings === 1
+        ? '  - remove the secret from the file, `git add` it again, and rotate the secret if it was ever shared;'
+        : '  - remove the secrets from the files, `git add` them again, and rotate each secret that was ever shared;',
       '  - if it is a false positive, mark it on its line with a `spillguard:allow` comment;',
       '  - accept it as known: `npx spillguard baseline create` records the current findings in',
-      '    .spillguard-baseline.json (commit it; the hook applies it);',
-      '  - or bypass the check for this commit, knowingly: `git commit --no-verify`.',
+      `    .spillguard-baseline.json (commit it; the hook applies it)${framework ? '; under pre-commit, npx needs spillguard\n    installed in the project too (npm install --save-dev spillguard)' : ''};`,
+      framework
+        ? '  - or bypass the check for this commit, knowingly: `SKIP=spillguard git commit` (`--no-verify` skips every hook).'
+        : '  - or bypass the check for this commit, knowingly: `git commit --no-verify`.',
       '',
     ].join('\n');
   }
