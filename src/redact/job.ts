@@ -36,6 +36,34 @@ export interface JobResult {
 
 /** Reads, redacts, verifies and writes one document; never throws for a problem of the document itself. */
 export async function runJob(redactor: Redactor, job: Job, ctx: JobContext): Promise<JobResult> {
+  const done = await redactJob(redactor, job, ctx);
+  if (!done.resumed && done.entry.status !== 'ok') retireOutput(done.entry, ctx.outDir, job.outRel + ctx.suffixOf(job.format), ctx.cwd);
+  return done;
+}
+
+/**
+ * A document that is not written under --out this run (it failed, left something over, or went to
+ * --quarantine) must not leave an earlier run's output there: that copy was made under other rules
+ * or from other input, and the folder is what gets indexed. Removed, and said in the entry.
+ */
+function retireOutput(entry: ManifestEntry, outDir: string, target: string, cwd: string): void {
+  const rootAbs = path.resolve(outDir);
+  const abs = path.resolve(rootAbs, target);
+  try {
+    if (!abs.startsWith(rootAbs + path.sep) || !fs.lstatSync(abs).isFile()) return;
+    // Through a symbolic link inside --out, the file would be outside it: not ours to remove.
+    const realRoot = fs.realpathSync(rootAbs);
+    const realDir = fs.realpathSync(path.dirname(abs));
+    if (realDir !== realRoot && !realDir.startsWith(realRoot + path.sep)) return;
+    fs.rmSync(abs);
+  } catch {
+    return; // nothing there (or not removable: a later write would fail on it, and say so)
+  }
+  const note = `its earlier output ${displayPath(abs, cwd)} was removed from the output folder`;
+  entry.reason = entry.reason ? `${entry.reason}; ${note}` : note;
+}
+
+async function redactJob(redactor: Redactor, job: Job, ctx: JobContext): Promise<JobResult> {
   let input: Buffer;
   try {
     // Synchronous: documents are done one at a time per thread, and one read call beats a stream's
