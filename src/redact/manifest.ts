@@ -80,6 +80,8 @@ export class ManifestWriter {
   private pending: string[] = [];
   private pendingBytes = 0;
   private since = 0;
+  /** Flushes lines still pending FLUSH_MS after the first, when no later entry comes to do it (a long document next). */
+  private timer?: NodeJS.Timeout;
   constructor(readonly file: string, append: boolean) {
     if (append && fs.existsSync(file)) {
       const text = fs.readFileSync(file);
@@ -96,12 +98,16 @@ export class ManifestWriter {
   write(e: ManifestEntry): void {
     if (this.earlier) this.order.push([e.input, false]);
     const line = JSON.stringify(e) + '\n';
-    if (!this.pending.length) this.since = performance.now();
+    if (!this.pending.length) {
+      this.since = performance.now();
+      this.timer = setTimeout(() => this.flush(), FLUSH_MS).unref();
+    }
     this.pending.push(line);
     this.pendingBytes += line.length;
     if (this.pendingBytes >= FLUSH_BYTES || performance.now() - this.since >= FLUSH_MS) this.flush();
   }
   flush(): void {
+    clearTimeout(this.timer);
     if (!this.pending.length) return;
     fs.writeSync(this.fd, this.pending.join(''));
     this.pending = [];
