@@ -206,3 +206,26 @@ describe('library API: git scans', () => {
     expect(history.findings.map((f) => [f.ruleId, f.origin.path, f.span.line, f.span.column])).toEqual([['pii-email', 'b.txt', 1, 6]]);
   });
 });
+
+describe('library API: yes/no options and mask', () => {
+  const rules = sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['pii'] });
+  const where = '/nonexistent-spillguard-qa';
+  const no = 'false' as unknown as boolean;
+
+  it("a yes/no option given as a string ('false', 'no') is named, not read for its truthiness (gitignore: 'false' still honoured .gitignore)", async () => {
+    await expect(sg.scan({ rules, paths: [where], gitignore: no })).rejects.toThrow(new TypeError('scan: gitignore must be true or false (got "false")'));
+    await expect(sg.scan({ rules, paths: [where], reportUnused: 1 as unknown as boolean })).rejects.toThrow(new TypeError('scan: reportUnused must be true or false (got 1)'));
+    expect(() => sg.createRedactor({ rules, injection: no })).toThrow(new TypeError('createRedactor: injection must be true or false (got "false")'));
+    const redactor = sg.createRedactor({ rules });
+    expect(() => sg.redactText('a,b\n', { redactor, format: 'csv', header: 'no' as unknown as boolean })).toThrow(new TypeError('redactText: header must be true or false (got "no")'));
+    await expect(sg.redactCorpus({ paths: [where], cwd: where, outDir: '/nonexistent-spillguard-qa-out', redactor: { rules }, resume: no })).rejects.toThrow(
+      new TypeError('redactCorpus: resume must be true or false (got "false")'),
+    );
+    await expect(sg.installHooks({ cwd: where, force: no })).rejects.toThrow(new TypeError('installHooks: force must be true or false (got "false")'));
+  });
+
+  it('mask() of something that is not a string is named, not "secret.slice is not a function"', () => {
+    expect(() => sg.mask(5 as unknown as string)).toThrow(new TypeError('mask: secret must be a string (got number)'));
+    expect(sg.mask('sk_live_0000000000000000000000')).toBe('sk_l*****');
+  });
+});

@@ -266,6 +266,17 @@ export function checkOptionsObject(where: string, opts: unknown, example: string
 }
 
 /**
+ * Yes/no options must be booleans: a string was read for its truthiness, so `gitignore: 'false'`
+ * still honoured .gitignore and `injection: 'no'` still screened.
+ */
+export function checkBooleans(where: string, opts: object | undefined, names: readonly string[]): void {
+  for (const name of names) {
+    const v = (opts as Record<string, unknown> | undefined)?.[name];
+    if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`${where}: ${name} must be true or false (got ${JSON.stringify(v) ?? typeof v})`);
+  }
+}
+
+/**
  * Library callers get a TypeError naming the option: passing `loadRules().rules` (the array) or a
  * set without its allowlist failed deep inside the engine ("Cannot read properties of undefined").
  */

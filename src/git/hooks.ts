@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpillguardError } from '../errors.js';
 import { gitOk } from './exec.js';
-import { checkOptionsObject } from '../engine/types.js';
+import { checkBooleans, checkOptionsObject } from '../engine/types.js';
 
 export type HookName = 'pre-commit' | 'pre-push';
 
@@ -112,6 +112,7 @@ export interface InstallOptions {
  */
 export async function installHooks(opts: InstallOptions = {}): Promise<HookAction[]> {
   checkOptionsObject('installHooks', opts, "{ cwd: 'repo', prePush: true }");
+  checkBooleans('installHooks', opts, ['prePush', 'force']);
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const loc = await hooksLocation(cwd);
   if (loc.bare)

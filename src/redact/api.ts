@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import { loadRules } from '../config/rules.js';
-import { checkOptionsObject, shapeOf, type Confidence, type Kind, type RuleSet } from '../engine/types.js';
+import { checkBooleans, checkOptionsObject, shapeOf, type Confidence, type Kind, type RuleSet } from '../engine/types.js';
 import { loadRedactConfig, type RedactConfig } from './config.js';
 import { HANDLERS, type FormatOptions } from './formats/index.js';
 import { JsonlRedactStream } from './jsonl-stream.js';
@@ -70,6 +70,7 @@ function redactorOf(fn: string, opts: RedactOptions): Redactor {
 /** Compiles rules, config and key into a reusable redactor. */
 export function createRedactor(opts: RedactOptions = {}): Redactor {
   checkOptionsObject('createRedactor', opts, '{ rules, key }');
+  checkBooleans('createRedactor', opts, ['injection']);
   const cwd = opts.cwd ?? process.cwd();
   const rules = opts.rules ?? loadRules({ root: cwd });
   return new Redactor({
@@ -90,6 +91,7 @@ export function createRedactor(opts: RedactOptions = {}): Redactor {
 export function redactText(text: string, opts: RedactTextOptions = {}): RedactTextResult {
   if (typeof text !== 'string') throw new TypeError(`redactText: text must be a string (got ${text === null ? 'null' : typeof text})`);
   checkOptionsObject('redactText', opts, "{ redactor, format: 'html' }");
+  checkBooleans('redactText', opts, ['injection', 'header']);
   checkFields('redactText', opts.fields);
   const redactor = redactorOf('redactText', opts);
   const format = opts.format ?? 'txt';
@@ -123,6 +125,7 @@ export interface RedactStreamOptions extends RedactOptions {
 /** A Node Transform that redacts a text or JSONL stream in bounded memory. */
 export function redactStream(opts: RedactStreamOptions = {}): Transform {
   checkOptionsObject('redactStream', opts, "{ redactor, format: 'jsonl', fields: ['text'] }");
+  checkBooleans('redactStream', opts, ['injection', 'header']);
   checkFields('redactStream', opts.fields);
   // Any other format ('csv', 'json') was redacted line by line as text, its structure unread.
   if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'jsonl')

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ioReason, SpillguardError } from '../errors.js';
-import { checkOptionsObject } from '../engine/types.js';
+import { checkBooleans, checkOptionsObject } from '../engine/types.js';
 import { pathGlobs, walk } from '../sources/files.js';
 import { toolVersion } from '../version.js';
 import { formatOf, type FormatOptions } from './formats/index.js';
@@ -139,6 +139,8 @@ function cleanTemps(dir: string): void {
 /** Library callers get a TypeError naming a missing option, not one from inside node:path ("paths[1]"). */
 function checkCorpusOptions(given: CorpusOptions | undefined): void {
   checkOptionsObject('redactCorpus', given, '{ paths, cwd, outDir, redactor }');
+  checkBooleans('redactCorpus', given, ['resume', 'gitignore', 'assumeText']);
+  checkBooleans('redactCorpus: formatOptions', given?.formatOptions, ['header']);
   const opts = given ?? ({} as CorpusOptions);
   for (const name of ['cwd', 'outDir'] as const)
     if (typeof opts[name] !== 'string') throw new TypeError(`redactCorpus: ${name} must be a path (got ${JSON.stringify(opts[name])})`);

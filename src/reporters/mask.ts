@@ -6,6 +6,8 @@ import type { Kind } from '../engine/types.js';
  * The mask has a fixed length, so it does not reveal the secret's length either.
  */
 export function mask(secret: string, kind: Kind = 'secret'): string {
+  // A library caller's number or undefined failed inside with "secret.slice is not a function".
+  if (typeof secret !== 'string') throw new TypeError(`mask: secret must be a string (got ${secret === null ? 'null' : typeof secret})`);
   // Personal data has no non-secret prefix: four letters of an e-mail are part of a name.
   const keep = kind === 'secret' && secret.length >= 20 ? 4 : 0;
   const prefix = secret.slice(0, keep).replace(/[^\x21-\x7e]/g, '*');

@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../engine/engine.js';
-import { checkOptionsObject, checkScanOptions, shapeOf, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
+import { checkBooleans, checkOptionsObject, checkScanOptions, shapeOf, type Confidence, type Finding, type Kind, type RuleSet } from '../engine/types.js';
 import { applyFilters, type BaselineLookup, type Dropped } from '../filters/index.js';
 import { loadRules } from '../config/rules.js';
 import { chunkText, DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, type ChunkOptions } from '../sources/chunker.js';
@@ -114,6 +114,7 @@ export function unusedSuppressions(baseline: BaselineLookup | undefined, dropped
 /** Library callers get a TypeError or RangeError naming the option, as the CLI names the flag. */
 function checkOptions(opts: ScanOptions): void {
   checkScanOptions('scan', opts);
+  checkBooleans('scan', opts, ['gitignore', 'reportUnused']);
   if (opts.workers !== undefined && !validWorkers(opts.workers))
     throw new RangeError(`scan: workers must be a whole number from 0 to ${MAX_WORKERS} (got ${opts.workers})`);
   // A lone string was walked letter by letter ('src' as s, r, c); as include or exclude it failed
