@@ -1,5 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { REPO } from './helpers/cli.js';
 import { cleanup, Repo } from './helpers/gitrepo.js';
 import * as sg from '../src/index.js';
@@ -227,5 +231,24 @@ describe('library API: yes/no options and mask', () => {
   it('mask() of something that is not a string is named, not "secret.slice is not a function"', () => {
     expect(() => sg.mask(5 as unknown as string)).toThrow(new TypeError('mask: secret must be a string (got number)'));
     expect(sg.mask('sk_live_0000000000000000000000')).toBe('sk_l*****');
+  });
+});
+
+describe('library API: loadBaseline', () => {
+  it('reads a baseline file as the lookup scans take (the CLI\'s --baseline); an unreadable one is a SpillguardError naming it', () => {
+    const rules = sg.loadRules({ root: '/nonexistent-spillguard-qa', kinds: ['secret'] });
+    // Generated here: a random live-looking key that the stripe rule reports.
+    const key = 'sk_live_' + Array.from(randomBytes(24), (b) => 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[b % 62]).join('');
+    const text = `stripe_key = "${key}"\n`;
+    const found = sg.scanText(text, { rules, path: 'app.env' });
+    expect(found.findings.map((f) => [f.ruleId, f.span.line, f.span.column])).toEqual([['stripe-live-secret-key', 1, 15]]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-baseline-'));
+    const file = path.join(dir, '.spillguard-baseline.json');
+    fs.writeFileSync(file, JSON.stringify({ version: 1, entries: [{ fingerprint: found.findings[0].fingerprint, ruleId: 'stripe-live-secret-key', path: 'app.env' }] }));
+    const again = sg.scanText(text, { rules, path: 'app.env', baseline: sg.loadBaseline(file, { name: '.spillguard-baseline.json' }) });
+    expect(again.findings).toEqual([]);
+    expect(again.suppressed.map((d) => d.reason)).toEqual(['baseline .spillguard-baseline.json: stripe-live-secret-key in app.env']);
+    expect(() => sg.loadBaseline(path.join(dir, 'missing.json'))).toThrow(sg.SpillguardError);
+    expect(() => sg.loadBaseline(path.join(dir, 'missing.json'))).toThrow(/cannot read baseline: /);
   });
 });

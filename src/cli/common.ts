@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { BaselineMatcher, parseBaseline } from '../filters/baseline.js';
+import { loadBaseline, type BaselineMatcher } from '../filters/baseline.js';
 import { CONFIG_FILE, loadRules, type LoadedRules } from '../config/rules.js';
 import { ioReason, SpillguardError } from '../errors.js';
 import { CONFIDENCES, type Confidence, type Finding, type Kind } from '../engine/types.js';
@@ -52,14 +52,7 @@ export interface ReportArgs {
 /** The baseline named by --baseline, as a filter lookup that remembers which entries it used. */
 export function baselineFor(args: Pick<ReportArgs, 'baseline'>, cwd: string): BaselineMatcher | undefined {
   if (!args.baseline) return undefined;
-  const file = path.resolve(cwd, args.baseline);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new SpillguardError('usage', `cannot read baseline: ${ioReason(e)}`, { flag: 'baseline', file: args.baseline });
-  }
-  return new BaselineMatcher(parseBaseline(text, args.baseline), args.baseline, fingerprintKey());
+  return loadBaseline(path.resolve(cwd, args.baseline), { name: args.baseline, key: fingerprintKey() });
 }
 
 /**

@@ -1,4 +1,5 @@
-import { SpillguardError, jsonReason } from '../errors.js';
+import fs from 'node:fs';
+import { SpillguardError, ioReason, jsonReason } from '../errors.js';
 import { reportedPath, type Finding } from '../engine/types.js';
 import { shownFingerprint } from '../engine/fingerprint.js';
 import type { BaselineLookup } from './index.js';
@@ -77,6 +78,24 @@ export function parseBaseline(text: string, file: string): Baseline {
     return { fingerprint: x.fingerprint, ruleId: String(x.ruleId ?? ''), path: String(x.path ?? '') };
   });
   return { version: 1, entries };
+}
+
+/**
+ * A baseline file (as `spillguard baseline create` writes it) as the lookup scans take in their
+ * `baseline` option: --baseline for library callers. `name` is how errors and suppressions name the
+ * file (default: `file`); `key` is SPILLGUARD_KEY's value, for personal data baselined keyed.
+ */
+export function loadBaseline(file: string, opts: { key?: Uint8Array | string; name?: string } = {}): BaselineMatcher {
+  if (typeof file !== 'string') throw new TypeError(`loadBaseline: file must be a path (got ${JSON.stringify(file) ?? typeof file})`);
+  const name = opts?.name ?? file;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SpillguardError('usage', `cannot read baseline: ${ioReason(e)}`, { flag: 'baseline', file: name });
+  }
+  const key = typeof opts?.key === 'string' ? Buffer.from(opts.key, 'utf8') : opts?.key;
+  return new BaselineMatcher(parseBaseline(text, name), name, key);
 }
 
 /** A lookup for the filter stage that also records which entries were used (for --report-unused). */
