@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ioReason, isSpillguardError } from '../errors.js';
-import { displayPath } from '../sources/paths.js';
+import { displayPath, pathInside } from '../sources/paths.js';
 import { redactDocument, sha256 } from './document.js';
 import type { FormatOptions } from './formats/index.js';
 import type { ManifestEntry } from './manifest.js';
@@ -36,8 +36,9 @@ export interface JobResult {
 
 /** Reads, redacts, verifies and writes one document; never throws for a problem of the document itself. */
 export async function runJob(redactor: Redactor, job: Job, ctx: JobContext): Promise<JobResult> {
-  const done = await redactJob(redactor, job, ctx);
-  if (!done.resumed && done.entry.status !== 'ok') retireOutput(done.entry, ctx.outDir, job.outRel + ctx.suffixOf(job.format), ctx.cwd);
+  const target = job.outRel + ctx.suffixOf(job.format);
+  const done = await redactJob(redactor, job, ctx, target);
+  if (!done.resumed && done.entry.status !== 'ok') retireOutput(done.entry, ctx.outDir, target, ctx.cwd);
   return done;
 }
 
@@ -47,14 +48,10 @@ export async function runJob(redactor: Redactor, job: Job, ctx: JobContext): Pro
  * or from other input, and the folder is what gets indexed. Removed, and said in the entry.
  */
 function retireOutput(entry: ManifestEntry, outDir: string, target: string, cwd: string): void {
-  const rootAbs = path.resolve(outDir);
-  const abs = path.resolve(rootAbs, target);
+  const abs = underRoot(outDir, target);
   try {
-    if (!abs.startsWith(rootAbs + path.sep) || !fs.lstatSync(abs).isFile()) return;
     // Through a symbolic link inside --out, the file would be outside it: not ours to remove.
-    const realRoot = fs.realpathSync(rootAbs);
-    const realDir = fs.realpathSync(path.dirname(abs));
-    if (realDir !== realRoot && !realDir.startsWith(realRoot + path.sep)) return;
+    if (!abs || !fs.lstatSync(abs).isFile() || !reallyUnder(outDir, path.dirname(abs))) return;
     fs.rmSync(abs);
   } catch {
     return; // nothing there (or not removable: a later write would fail on it, and say so)
@@ -63,7 +60,7 @@ function retireOutput(entry: ManifestEntry, outDir: string, target: string, cwd:
   entry.reason = entry.reason ? `${entry.reason}; ${note}` : note;
 }
 
-async function redactJob(redactor: Redactor, job: Job, ctx: JobContext): Promise<JobResult> {
+async function redactJob(redactor: Redactor, job: Job, ctx: JobContext, target: string): Promise<JobResult> {
   let input: Buffer;
   try {
     // Synchronous: documents are done one at a time per thread, and one read call beats a stream's
@@ -74,7 +71,6 @@ async function redactJob(redactor: Redactor, job: Job, ctx: JobContext): Promise
     return { entry: { input: job.display, output: null, status: 'failed', reason: ioReason(e), counts: {}, redactions: [], kept: [], injection: [] } };
   }
   const prev = job.prev;
-  const target = job.outRel + ctx.suffixOf(job.format);
   // Done before means done where this run puts it: under this --out (another --out given to a resumed
   // run got nothing), or under --quarantine when it is given and the document had injection hits.
   const place = (quarantined: boolean) => displayPath(path.resolve(quarantined ? ctx.quarantine! : ctx.outDir, target), ctx.cwd);
@@ -125,15 +121,12 @@ class OutsideError extends Error {}
  * (or a run killed midway) never sees half a document.
  */
 export function writeAtomic(root: string, rel: string, data: Buffer): string {
-  const rootAbs = path.resolve(root);
-  const abs = path.resolve(rootAbs, rel);
-  if (!abs.startsWith(rootAbs + path.sep)) throw new OutsideError(`"${rel}" would be outside the output folder`);
+  const abs = underRoot(root, rel);
+  if (!abs) throw new OutsideError(`"${rel}" would be outside the output folder`);
   const dir = path.dirname(abs);
   if (!checkedDirs.has(dir)) {
     fs.mkdirSync(dir, { recursive: true });
-    const realRoot = fs.realpathSync(rootAbs);
-    const realDir = fs.realpathSync(dir);
-    if (realDir !== realRoot && !realDir.startsWith(realRoot + path.sep)) throw new OutsideError(`"${rel}" leads outside the output folder through a symbolic link`);
+    if (!reallyUnder(root, dir)) throw new OutsideError(`"${rel}" leads outside the output folder through a symbolic link`);
     checkedDirs.add(dir);
   }
   const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}${TMP_SUFFIX}`);
@@ -145,6 +138,17 @@ export function writeAtomic(root: string, rel: string, data: Buffer): string {
     throw e;
   }
   return abs;
+}
+
+/** `rel` resolved under `root`, or undefined when its name leads out of it (`../x`) or is `root` itself. */
+function underRoot(root: string, rel: string): string | undefined {
+  const abs = path.resolve(root, rel);
+  return pathInside(path.resolve(root), abs) ? abs : undefined;
+}
+
+/** Whether folder `dir`, symbolic links followed, is `root` or inside it. */
+function reallyUnder(root: string, dir: string): boolean {
+  return pathInside(fs.realpathSync(root), fs.realpathSync(dir)) !== undefined;
 }
 
 export const TMP_SUFFIX = '.spillguard-tmp';
