@@ -36,19 +36,15 @@ export const hookCommand = {
     });
   },
   run: async (argv: HookArgs): Promise<number> => {
-    if (argv.action === 'pre-push' || argv.action === 'pre-receive') {
-      // A pre-receive hook gets no arguments: anything here is a mistake that would be ignored.
-      if (argv.action === 'pre-receive' && argv.remote !== undefined) throw new SpillguardError('usage', `spillguard hook pre-receive takes no arguments, got "${[argv.remote, argv.url].filter((a) => a !== undefined).join(' ')}"`);
-      return runHistory({ ...argv, revs: undefined }, argv.action);
-    }
-    // [remote] [url] are git's arguments to the pre-push hook; after install they are a mistake,
-    // and `hook install pre-push` (for --pre-push) left the push unchecked with exit 0.
+    // [remote] [url] are git's arguments to the pre-push hook; elsewhere they are a mistake that
+    // would be ignored: `hook install pre-push` (for --pre-push) left the push unchecked with exit 0.
     const extra = [argv.remote, argv.url].filter((a) => a !== undefined);
-    if (extra.length)
+    if (extra.length && argv.action !== 'pre-push')
       throw new SpillguardError(
         'usage',
-        `spillguard hook ${argv.action} takes no arguments, got "${extra.join(' ')}"${extra[0] === 'pre-push' ? ' (to install the pre-push hook too: --pre-push)' : ''}`,
+        `spillguard hook ${argv.action} takes no arguments, got "${extra.join(' ')}"${extra[0] === 'pre-push' && argv.action !== 'pre-receive' ? ' (to install the pre-push hook too: --pre-push)' : ''}`,
       );
+    if (argv.action === 'pre-push' || argv.action === 'pre-receive') return runHistory({ ...argv, revs: undefined }, argv.action);
     const hooks = await import('../../git/hooks.js');
     const cwd = process.cwd();
     const done = argv.action === 'install' ? await hooks.installHooks({ cwd, prePush: argv.prePush, force: argv.force }) : await hooks.uninstallHooks({ cwd });
